@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_API_PORT, parseCommandLine } from './args';
+
+describe('civichain command line', () => {
+  it('parses node with every option', () => {
+    const result = parseCommandLine(['node', '--data', '/tmp/x', '--api-port', '0', '--p2p-port', '9000', '--peer', 'ws://127.0.0.1:8001', '--peer', 'ws://127.0.0.1:8002', '--demo']);
+    expect(result).toEqual({
+      ok: true,
+      command: { kind: 'node', dataDir: '/tmp/x', apiPort: 0, p2pPort: 9000, peers: ['ws://127.0.0.1:8001/', 'ws://127.0.0.1:8002/'], demo: true, logLevel: 'info' },
+    });
+  });
+
+  it('has defaults', () => {
+    expect(parseCommandLine(['node'])).toMatchObject({ ok: true, command: { dataDir: null, apiPort: DEFAULT_API_PORT, demo: false, peers: [] } });
+  });
+
+  it('help and version', () => {
+    for (const argv of [[], ['--help'], ['-h'], ['help'], ['node', '--help']]) {
+      expect(parseCommandLine(argv)).toEqual({ ok: true, command: { kind: 'help' } });
+    }
+    expect(parseCommandLine(['--version'])).toEqual({ ok: true, command: { kind: 'version' } });
+  });
+
+  it.each([
+    [['frobnicate'], /Unknown command "frobnicate"/],
+    [['node', '--bogus'], /bogus/],
+    [['node', '--api-port', 'abc'], /--api-port must be a port/],
+    [['node', '--api-port', '70000'], /--api-port must be a port/],
+    [['node', '--api-port', '-1'], /api-port/],
+    [['node', '--p2p-port', '7000', '--api-port', '7000'], /must differ/],
+    [['node', '--peer', 'http://x:1'], /--peer must be a WebSocket address/],
+    [['node', '--peer', 'ws://nohost'], /--peer must be a WebSocket address/],
+    [['node', '--log-level', 'loud'], /--log-level/],
+    [['node', 'extra'], /Unexpected argument "extra"/],
+    [['node', '--data'], /data/],
+    [['node', '--data', ''], /--data needs a folder/],
+  ])('refuses %j with a usage error', (argv, message) => {
+    const result = parseCommandLine(argv);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.message).toMatch(message);
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * Command-line parsing for `civichain`. Pure: returns a command or a usage error, never exits, so that
+ * tests can check every bad flag. The entry point (./index.ts) turns a usage error into exit code 2.
+ */
+import { parseArgs } from 'node:util';
+
+export const USAGE = `Civichain — a node for elections and subsidy vouchers on a permissioned blockchain.
+
+Usage:
+  civichain node [--data DIR] [--api-port N] [--p2p-port N] [--peer URL]... [--demo] [--log-level LEVEL]
+  civichain --help | --version
+
+Commands:
+  node        Run a headless node: the ledger, the local API and the browser console on 127.0.0.1.
+
+Options for node:
+  --data DIR         Data folder (genesis, keystore, ledger). Default: $CIVICHAIN_DATA_DIR or ~/.civichain/demo
+  --api-port N       Port of the local API and browser console on 127.0.0.1 (0 = any free port). Default: 7545
+  --p2p-port N       Port for connections from other nodes (0 = any free port). Default: 7546
+  --peer URL         A peer to connect to, as ws://HOST:PORT (repeatable)
+  --demo             Create the demo workspace in the data folder if it holds none
+  --log-level LEVEL  debug, info, warn or error. Default: info
+
+Exit codes: 0 stopped cleanly, 1 failed, 2 bad command line.
+`;
+
+export const DEFAULT_API_PORT = 7545;
+export const DEFAULT_P2P_PORT = 7546;
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+export interface NodeCommand {
+  readonly kind: 'node';
+  readonly dataDir: string | null;
+  readonly apiPort: number;
+  readonly p2pPort: number;
+  readonly peers: readonly string[];
+  readonly demo: boolean;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export type Command = NodeCommand | { readonly kind: 'help' } | { readonly kind: 'version' };
+
+export type ParseResult = { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly message: string };
+
+function usageError(message: string): ParseResult {
+  return { ok: false, message };
+}
+
+function parsePort(flag: string, value: string | undefined, fallback: number): number | string {
+  if (value === undefined) return fallback;
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) return `${flag} must be a port number from 0 to 65535, not "${value}".`;
+  return Number(value);
+}
+
+function parsePeer(value: string): string | null {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'ws:' || url.protocol === 'wss:') && url.hostname && url.port ? url.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+export function parseCommandLine(argv: readonly string[]): ParseResult {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') return { ok: true, command: { kind: 'help' } };
+  if (first === '--version' || first === '-v') return { ok: true, command: { kind: 'version' } };
+  if (first !== 'node') return usageError(`Unknown command "${first}".`);
+
+  let values: {
+    data?: string;
+    'api-port'?: string;
+    'p2p-port'?: string;
+    peer?: string[];
+    demo?: boolean;
+    'log-level'?: string;
+    help?: boolean;
+  };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...rest],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        data: { type: 'string' },
+        'api-port': { type: 'string' },
+        'p2p-port': { type: 'string' },
+        peer: { type: 'string', multiple: true },
+        demo: { type: 'boolean' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    return usageError((error as Error).message.split('\n')[0] ?? 'Bad options.');
+  }
+  if (values.help) return { ok: true, command: { kind: 'help' } };
+  if (positionals.length > 0) return usageError(`Unexpected argument "${positionals[0]}".`);
+  if (values.data !== undefined && values.data.trim() === '') return usageError('--data needs a folder.');
+
+  const apiPort = parsePort('--api-port', values['api-port'], DEFAULT_API_PORT);
+  if (typeof apiPort === 'string') return usageError(apiPort);
+  const p2pPort = parsePort('--p2p-port', values['p2p-port'], DEFAULT_P2P_PORT);
+  if (typeof p2pPort === 'string') return usageError(p2pPort);
+  if (apiPort !== 0 && apiPort === p2pPort) return usageError('--api-port and --p2p-port must differ.');
+
+  const peers: string[] = [];
+  for (const value of values.peer ?? []) {
+    const peer = parsePeer(value);
+    if (!peer) return usageError(`--peer must be a WebSocket address such as ws://127.0.0.1:7546, not "${value}".`);
+    peers.push(peer);
+  }
+
+  const logLevel = values['log-level'] ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    return usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
+  }
+
+  return {
+    ok: true,
+    command: {
+      kind: 'node',
+      dataDir: values.data ?? null,
+      apiPort,
+      p2pPort,
+      peers,
+      demo: values.demo ?? false,
+      logLevel: logLevel as NodeCommand['logLevel'],
+    },
+  };
+}

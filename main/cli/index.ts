@@ -1,0 +1,109 @@
+/**
+ * The headless entry point: `civichain node …` runs the same node as the Electron app, with the local API
+ * and the browser console on 127.0.0.1. The CLI is the one place that writes to the terminal.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isCivichainError } from '../core/errors';
+import { startApiServer, type ApiServer } from '../node/api/wsServer';
+import { createLogger } from '../node/log';
+import { startNode, type CivichainNode } from '../node/node';
+import { defaultDataDir } from '../node/workspace/dataDir';
+import { parseCommandLine, USAGE, type NodeCommand } from './args';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(here, '../../package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function print(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`civichain: ${message}\n`);
+  process.exit(code);
+}
+
+async function runNode(command: NodeCommand, version: string): Promise<void> {
+  const dataDir = resolve(command.dataDir ?? defaultDataDir());
+  const log = createLogger({ level: command.logLevel, sink: (line) => process.stderr.write(`${line}\n`) });
+  const staticDir = join(here, '../renderer');
+
+  let node: CivichainNode | null = null;
+  let api: ApiServer | null = null;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`civichain: ${signal} again, exiting without a clean shutdown\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    log.info('shutting down', { signal });
+    // Reverse order of start.
+    await api?.close();
+    await node?.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  try {
+    node = await startNode({ dataDir, demo: command.demo, runtime: 'headless', version }, { log });
+    api = await startApiServer(
+      { port: command.apiPort, token: node.workspace.apiToken, staticDir: existsSync(staticDir) ? staticDir : null },
+      { node, log },
+    );
+  } catch (error) {
+    await node?.close();
+    if (isCivichainError(error)) fail(error.message);
+    throw error;
+  }
+  if (command.peers.length > 0) {
+    log.warn('peer-to-peer networking is not in this version yet: the --peer addresses are not dialled', {
+      p2pPort: command.p2pPort,
+      peers: command.peers.length,
+    });
+  }
+
+  const status = node.status();
+  print(`Civichain node running (headless)${status.demo ? ' on the DEMO workspace — its keys are demo keys' : ''}`);
+  print(`  Network:  ${status.networkName} (chain ${status.chainId})`);
+  print(`  Data:     ${dataDir}`);
+  print(`  API:      ${api.apiUrl}`);
+  print(`  Console:  ${api.consoleUrl}`);
+  if (!existsSync(staticDir)) print('  (The windows are not built, so the console is empty: run `npm run build`.)');
+  print('Press Ctrl-C to stop.');
+}
+
+async function main(): Promise<void> {
+  const parsed = parseCommandLine(process.argv.slice(2));
+  if (!parsed.ok) {
+    process.stderr.write(`civichain: ${parsed.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const version = packageVersion();
+  switch (parsed.command.kind) {
+    case 'help':
+      print(USAGE);
+      return;
+    case 'version':
+      print(version);
+      return;
+    case 'node':
+      await runNode(parsed.command, version);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`civichain: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write('This is a bug in Civichain; please report it with the lines above.\n');
+  process.exit(1);
+});

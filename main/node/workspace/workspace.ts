@@ -1,0 +1,150 @@
+/**
+ * The workspace in a data folder: the genesis file, the keystore, the node's own key and the API token.
+ * The first start with `demo` creates the demo workspace; later starts reuse what is there.
+ *
+ *   <data>/genesis.json    the network's genesis (written last: its presence marks a complete workspace)
+ *   <data>/keystore/*.json identities, encrypted (scrypt + AES-256-GCM)
+ *   <data>/node-key.json   the node's own identity key, encrypted
+ *   <data>/api-token       bearer token of the local API (mode 0600)
+ *   <data>/chain.sqlite    the ledger store
+ *   <data>/node.lock       held while a node runs on this folder
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CivichainError } from '../../core/errors';
+import { createGenesisFromJSON, genesisHash, type Genesis } from '../../core/genesis';
+import { openKeystore, parseKeyFile, sealKey, SCRYPT_N_DEMO, type Keystore, type KeyFile } from '../keystore/keystore';
+import { ed25519PrivateKeyFromSeed } from '../keystore/keystore';
+import type { Logger } from '../log';
+import { createDemoGenesis, DEMO_IDENTITIES, DEMO_PASSPHRASE, demoSeed } from './demo';
+import { writeFileAtomic } from './files';
+
+export interface WorkspacePaths {
+  readonly genesis: string;
+  readonly keystore: string;
+  readonly nodeKey: string;
+  readonly apiToken: string;
+  readonly chainDb: string;
+}
+
+export interface Workspace {
+  readonly paths: WorkspacePaths;
+  readonly genesis: Genesis;
+  readonly genesisHash: string;
+  readonly keystore: Keystore;
+  readonly nodeKey: { readonly publicKey: string; readonly file: KeyFile };
+  /** The local API's bearer token, created once per data folder. */
+  readonly apiToken: string;
+}
+
+export function workspacePaths(dataDir: string): WorkspacePaths {
+  return {
+    genesis: join(dataDir, 'genesis.json'),
+    keystore: join(dataDir, 'keystore'),
+    nodeKey: join(dataDir, 'node-key.json'),
+    apiToken: join(dataDir, 'api-token'),
+    chainDb: join(dataDir, 'chain.sqlite'),
+  };
+}
+
+function readGenesis(path: string): Genesis {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new CivichainError('INVALID_GENESIS', `${path} is not valid JSON. Restore the network's genesis file.`, { path });
+  }
+  return createGenesisFromJSON(json);
+}
+
+function nodePassphrase(genesis: Genesis): string {
+  if (genesis.demo) return DEMO_PASSPHRASE;
+  const fromEnv = process.env['CIVICHAIN_NODE_PASSPHRASE'];
+  if (!fromEnv) {
+    throw new CivichainError(
+      'PASSPHRASE_REQUIRED',
+      "This workspace is not the demo: set CIVICHAIN_NODE_PASSPHRASE to the passphrase of the node's key.",
+    );
+  }
+  return fromEnv;
+}
+
+async function createDemoWorkspace(dataDir: string, paths: WorkspacePaths, log: Logger): Promise<void> {
+  log.info('creating the demo workspace', { dataDir });
+  const keystore = openKeystore(paths.keystore);
+  const existing = new Set(keystore.list().map((i) => i.id));
+  for (const identity of DEMO_IDENTITIES) {
+    if (existing.has(identity.id)) continue;
+    keystore.add(
+      await sealKey({
+        ...identity,
+        privateKey: ed25519PrivateKeyFromSeed(demoSeed(identity.id)),
+        passphrase: DEMO_PASSPHRASE,
+        scryptN: SCRYPT_N_DEMO,
+      }),
+    );
+  }
+  // Written last: an interrupted first start is simply completed by the next one.
+  writeFileAtomic(paths.genesis, `${JSON.stringify(createDemoGenesis(), null, 2)}\n`);
+}
+
+export async function openWorkspace(
+  options: { dataDir: string; demo: boolean },
+  deps: { log: Logger },
+): Promise<Workspace> {
+  const paths = workspacePaths(options.dataDir);
+  mkdirSync(options.dataDir, { recursive: true });
+  if (!existsSync(paths.genesis)) {
+    if (!options.demo) {
+      throw new CivichainError(
+        'NO_WORKSPACE',
+        `The data folder ${options.dataDir} holds no Civichain workspace (no genesis.json). ` +
+          "Start with --demo to create the demo workspace there, or copy your network's genesis.json into it.",
+        { dataDir: options.dataDir },
+      );
+    }
+    await createDemoWorkspace(options.dataDir, paths, deps.log);
+  }
+  const genesis = readGenesis(paths.genesis);
+  const keystore = openKeystore(paths.keystore);
+
+  let nodeKeyFile: KeyFile;
+  if (existsSync(paths.nodeKey)) {
+    nodeKeyFile = parseKeyFile(readFileSync(paths.nodeKey, 'utf8'), paths.nodeKey);
+  } else {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    nodeKeyFile = await sealKey({
+      id: 'node',
+      label: 'This node',
+      role: 'validator',
+      privateKey,
+      passphrase: nodePassphrase(genesis),
+      scryptN: genesis.demo ? SCRYPT_N_DEMO : undefined,
+    });
+    writeFileAtomic(paths.nodeKey, `${JSON.stringify(nodeKeyFile, null, 2)}\n`, { mode: 0o600 });
+    deps.log.info('created the node key', { publicKey: nodeKeyFile.publicKey });
+  }
+
+  let apiToken: string;
+  if (existsSync(paths.apiToken)) {
+    apiToken = readFileSync(paths.apiToken, 'utf8').trim();
+  } else {
+    apiToken = randomBytes(24).toString('base64url');
+    writeFileAtomic(paths.apiToken, `${apiToken}\n`, { mode: 0o600 });
+  }
+  if (!/^[A-Za-z0-9_-]{16,}$/.test(apiToken)) {
+    throw new CivichainError('INVALID_API_TOKEN', `${paths.apiToken} does not hold a valid token. Delete it; a new one is made on start.`, {
+      path: paths.apiToken,
+    });
+  }
+
+  return {
+    paths,
+    genesis,
+    genesisHash: genesisHash(genesis),
+    keystore,
+    nodeKey: { publicKey: nodeKeyFile.publicKey, file: nodeKeyFile },
+    apiToken,
+  };
+}
