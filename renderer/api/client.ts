@@ -117,6 +117,9 @@ export function createWebSocketClient(options: {
     ws.addEventListener('message', (event) => onMessage(String(event.data)));
     ws.addEventListener('close', () => {
       socket = null;
+      // Calls waiting for this attempt to open must not wait for ever (the next attempt has its own promise):
+      // let them go on, find no socket, and fail as DISCONNECTED.
+      markOpen();
       for (const [id, call] of pending) {
         pending.delete(id);
         call.reject(

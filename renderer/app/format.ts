@@ -1,0 +1,37 @@
+/** How numbers, keys and rates are written in every window. */
+
+const countFormat = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+const rateFormat = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 });
+
+export function formatCount(value: number): string {
+  return countFormat.format(value);
+}
+
+/** `3f2a91bc…0d4e77` — enough to recognise a key, short enough to read aloud. */
+export function shortHex(hex: string, head = 8, tail = 6): string {
+  if (hex.length <= head + tail + 1) return hex;
+  return `${hex.slice(0, head)}…${hex.slice(-tail)}`;
+}
+
+/** A key fingerprint as people compare them: the first 16 hex digits in groups of four. */
+export function fingerprint(hex: string): string {
+  return (hex.slice(0, 16).match(/.{1,4}/g) ?? []).join(' ');
+}
+
+const RATE_UNITS = ['H/s', 'kH/s', 'MH/s', 'GH/s'] as const;
+
+export function formatHashRate(hashesPerSecond: number): string {
+  let value = hashesPerSecond;
+  let unit = 0;
+  while (value >= 1000 && unit < RATE_UNITS.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${rateFormat.format(value)} ${RATE_UNITS[unit] ?? 'H/s'}`;
+}
+
+const timeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+
+export function formatTime(ms: number): string {
+  return timeFormat.format(new Date(ms));
+}
