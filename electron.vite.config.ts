@@ -24,6 +24,9 @@ export default defineConfig({
           index: resolve(root, 'main/app/index.ts'),
           // The headless node and CLI; never imports electron.
           cli: resolve(root, 'main/cli/index.ts'),
+          // Worker threads, found beside the bundles at run time (main/node/workers/workerThreads.ts).
+          verifyWorker: resolve(root, 'main/node/workers/verifyWorker.ts'),
+          powWorker: resolve(root, 'main/node/workers/powWorker.ts'),
         },
       },
     },

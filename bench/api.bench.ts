@@ -29,7 +29,7 @@ function call(): Promise<void> {
 beforeAll(async () => {
   temp = makeTempDir('civichain-bench-');
   const log = createLogger({ level: 'error' });
-  node = await startNode({ dataDir: join(temp.path, 'data'), demo: true, runtime: 'headless', version: 'bench' }, { log });
+  node = await startNode({ dataDir: join(temp.path, 'data'), demo: true, runtime: 'headless', version: 'bench', workers: 'inline' }, { log });
   api = await startApiServer({ port: 0, token: node.workspace.apiToken, staticDir: null }, { node, log });
   ws = new WebSocket(api.apiUrl, { headers: { Authorization: `Bearer ${node.workspace.apiToken}` } });
   await new Promise((resolve) => ws.once('open', resolve));

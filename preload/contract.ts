@@ -45,6 +45,9 @@ export type NodeState = (typeof NODE_STATES)[number];
 // ---------------------------------------------------------------------------------------------------------
 // Output types
 
+export const APPROVAL_MODES = ['auto', 'manual'] as const;
+export type ApprovalMode = (typeof APPROVAL_MODES)[number];
+
 export interface NodeStatus {
   /** Human name of the network, from the genesis file. */
   readonly networkName: string;
@@ -53,11 +56,20 @@ export interface NodeStatus {
   readonly height: number;
   /** Height of the newest block with a commit certificate. */
   readonly finalHeight: number;
+  /** The round of the height being decided. */
+  readonly round: number;
+  readonly mempoolSize: number;
   readonly peers: number;
   readonly state: NodeState;
   /** Blocks still to fetch while catching up; null when not syncing. */
   readonly syncBlocksLeft: number | null;
   readonly mining: { readonly active: boolean; readonly hashesPerSecond: number };
+  /** Whether this node's validators approve blocks by themselves or wait for a person. */
+  readonly approvalMode: ApprovalMode;
+  /** Validator keys this node signs with (hex). */
+  readonly localValidators: readonly string[];
+  /** Whether this node may propose blocks. */
+  readonly proposer: boolean;
   /** Whether the workspace is the demo workspace (its keys are demo keys, not secrets). */
   readonly demo: boolean;
   readonly startedAtMs: number;
@@ -84,10 +96,114 @@ export interface IdentitySummary {
   readonly publicKey: string;
 }
 
+/** A transaction as JSON (docs/PROTOCOL.md "Transactions"); the node validates it in full. */
+export interface TransactionJSON {
+  readonly type: string;
+  readonly chainId: string;
+  readonly signer: string;
+  readonly nonce: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly signature: string;
+}
+
+export interface BlockHeaderJSON {
+  readonly chainId: string;
+  readonly height: number;
+  readonly previousHash: string;
+  readonly timeMs: number;
+  readonly txRoot: string;
+  readonly txCount: number;
+  readonly proposer: string;
+  readonly round: number;
+  readonly difficulty: number;
+  readonly nonce: number;
+}
+
+export interface CertificateJSON {
+  readonly height: number;
+  readonly round: number;
+  readonly blockHash: string;
+  readonly approvals: readonly { readonly validator: string; readonly signature: string }[];
+}
+
+export interface BlockSummary {
+  readonly height: number;
+  readonly hash: string;
+  readonly timeMs: number;
+  readonly txCount: number;
+  readonly proposer: string;
+  readonly round: number;
+  readonly approvals: number;
+}
+
+export interface RejectionJSON {
+  readonly height: number;
+  readonly round: number;
+  readonly blockHash: string;
+  readonly validator: string;
+  readonly reason: string;
+  readonly signature: string;
+  readonly recordedAtMs: number;
+}
+
+export interface BlockDetail {
+  readonly hash: string;
+  readonly header: BlockHeaderJSON;
+  readonly signature: string;
+  readonly certificate: CertificateJSON;
+  readonly transactions: readonly (TransactionJSON & { readonly hash: string })[];
+  /** Rejections recorded for this block hash (rejected proposals are not on the chain, but stay visible). */
+  readonly rejections: readonly RejectionJSON[];
+}
+
+export type TransactionStatus =
+  | { readonly state: 'pending' }
+  | { readonly state: 'proposed'; readonly height: number; readonly round: number }
+  | { readonly state: 'final'; readonly height: number; readonly index: number; readonly blockHash: string };
+
+export interface TransactionLookup {
+  readonly hash: string;
+  readonly transaction: TransactionJSON | null;
+  /** null: this node has never seen a transaction with this hash. */
+  readonly status: TransactionStatus | null;
+}
+
+export interface BlockCheckJSON {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface PendingBlock {
+  readonly height: number;
+  readonly round: number;
+  readonly blockHash: string;
+  readonly header: BlockHeaderJSON;
+  readonly transactions: readonly (TransactionJSON & { readonly hash: string })[];
+  readonly checks: readonly BlockCheckJSON[];
+  /** This node's validators that have not decided yet. */
+  readonly validators: readonly string[];
+  readonly receivedAtMs: number;
+}
+
+export interface EvidenceJSON {
+  readonly validator: string;
+  readonly height: number;
+  readonly round: number;
+  readonly kind: 'prepare' | 'approval';
+  readonly firstBlockHash: string;
+  readonly secondBlockHash: string;
+  readonly recordedAtMs: number;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Methods
 
 const noParams = z.object({}).strict();
+const hash = z.string().regex(/^[0-9a-f]{64}$/, 'must be a 64-character lower-case hex hash');
+const height = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** Validated in full by the node's transaction parser; here only its outer shape. */
+const transactionInput = z.record(z.string(), z.unknown());
 
 /** A method: a zod schema for its input and a phantom type for its output. */
 interface MethodSpec<I extends z.ZodType, O> {
@@ -112,6 +228,67 @@ export const METHODS = {
       .strict(),
     'The identities held in this node’s keystore (public parts only), optionally of one role.',
   ),
+  'tx.submit': method<{ readonly hash: string; readonly duplicate: boolean }>()(
+    z.object({ transaction: transactionInput }).strict(),
+    'Submits a signed transaction; answers once it is validated and durably in the mempool.',
+  ),
+  'tx.get': method<TransactionLookup>()(
+    z.object({ hash }).strict(),
+    'A transaction and its status: pending, proposed in block N, or final in block N.',
+  ),
+  'chain.blocks': method<{ readonly blocks: readonly BlockSummary[]; readonly height: number }>()(
+    z
+      .object({
+        /** Newest first from this height (default: the head). */
+        before: height.optional(),
+        limit: z.number().int().min(1).max(1000).default(50),
+      })
+      .strict(),
+    'A page of final blocks, newest first: never the whole chain.',
+  ),
+  'chain.block': method<BlockDetail>()(
+    z
+      .object({ height: height.optional(), hash: hash.optional() })
+      .strict()
+      .refine((v) => (v.height === undefined) !== (v.hash === undefined), { message: 'give exactly one of height and hash', path: ['height'] }),
+    'One final block with its transactions, certificate and any rejections, by height or hash.',
+  ),
+  'chain.evidence': method<{ readonly evidence: readonly EvidenceJSON[] }>()(
+    noParams,
+    'Evidence of validators that signed two different blocks at one height and round.',
+  ),
+  'validator.pending': method<{ readonly blocks: readonly PendingBlock[] }>()(
+    noParams,
+    'Blocks waiting for this node’s validators to approve or reject them (manual mode).',
+  ),
+  'validator.approve': method<{ readonly approved: readonly string[] }>()(
+    z.object({ height, round: z.number().int().min(0), blockHash: hash, validator: hash.optional() }).strict(),
+    'Approves a pending block for one of this node’s validators, or for all of them.',
+  ),
+  'validator.reject': method<{ readonly rejected: readonly string[] }>()(
+    z
+      .object({
+        height,
+        round: z.number().int().min(0),
+        blockHash: hash,
+        validator: hash.optional(),
+        reason: z.string().trim().min(3, 'say why, in at least 3 characters').max(500),
+      })
+      .strict(),
+    'Rejects a pending block with a reason, which is signed, recorded and shown with the block.',
+  ),
+  'validator.rejections': method<{ readonly rejections: readonly RejectionJSON[] }>()(
+    z.object({ blockHash: hash.optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    'Recorded rejections, newest first, optionally for one block.',
+  ),
+  'validator.setMode': method<{ readonly approvalMode: ApprovalMode }>()(
+    z.object({ mode: z.enum(APPROVAL_MODES) }).strict(),
+    'Switches this node’s validators between approving by themselves and waiting for a person.',
+  ),
+  'miner.mine': method<{ readonly requested: boolean }>()(
+    noParams,
+    'Asks this node to propose a block now, even an empty one (the origin’s “mine” button).',
+  ),
 } as const;
 
 export type MethodName = keyof typeof METHODS;
@@ -131,9 +308,28 @@ export function isMethodName(value: unknown): value is MethodName {
 export interface EventPayloads {
   /** The node's status changed (height, peers, state, mining, …). */
   'node.status': NodeStatus;
+  'block.proposed': { readonly height: number; readonly round: number; readonly blockHash: string; readonly proposer: string };
+  'block.final': { readonly height: number; readonly round: number; readonly blockHash: string; readonly txCount: number };
+  'block.rejected': RejectionJSON;
+  'approval.pending': { readonly height: number; readonly round: number; readonly blockHash: string };
+  'mempool.changed': { readonly size: number };
+  'round.change': { readonly height: number; readonly round: number };
+  evidence: EvidenceJSON;
+  /** Proof-of-work progress of this node's proposal. */
+  mining: { readonly active: boolean; readonly hashesPerSecond: number };
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: readonly EventName[] = ['node.status'];
+export const EVENT_NAMES: readonly EventName[] = [
+  'node.status',
+  'block.proposed',
+  'block.final',
+  'block.rejected',
+  'approval.pending',
+  'mempool.changed',
+  'round.change',
+  'evidence',
+  'mining',
+];
 
 // ---------------------------------------------------------------------------------------------------------
 // Errors

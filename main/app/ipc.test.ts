@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { IPC_CHANNELS, type IpcResult, type NodeStatus, type WindowRole } from '../../preload/contract';
 import { CivichainError } from '../core/errors';
 import { createDispatcher, type Handlers } from '../node/api/dispatcher';
+import { stubHandlers } from '../node/api/stubHandlers';
 import {
   createInvokeHandler,
   createOpenWindowHandler,
@@ -26,6 +27,11 @@ const STATUS: NodeStatus = {
   state: 'running',
   syncBlocksLeft: null,
   mining: { active: false, hashesPerSecond: 0 },
+  round: 0,
+  mempoolSize: 0,
+  approvalMode: 'auto',
+  localValidators: [],
+  proposer: false,
   demo: true,
   startedAtMs: 1_000,
   version: '0.1.0',
@@ -52,14 +58,14 @@ function setup(handlers: Partial<Handlers> = {}) {
   const onInternalError = vi.fn();
   const opened: WindowRole[] = [];
   const dispatcher = createDispatcher({
-    handlers: {
+    handlers: stubHandlers({
       'node.status': () => STATUS,
       'node.identity': () => {
         throw new CivichainError('NOT_READY', 'The node is still starting.', { retryAfterMs: 500 });
       },
       'keystore.list': () => ({ identities: [] }),
       ...handlers,
-    },
+    }),
     onInternalError,
   });
   const deps: IpcDependencies = {

@@ -1,14 +1,24 @@
 /**
  * A running Civichain node: the data folder (locked to this process), the workspace (genesis, keystore,
- * the node's own key), the store, and the API handlers. Both runtimes start it the same way: the headless
- * CLI (main/cli) and the Electron main process (main/app). Components are closed in reverse order.
+ * the node's own key), the ledger store, the worker threads (signature verification, proof-of-work), the
+ * mempool, the consensus engine and the API handlers. Both runtimes start it the same way: the headless CLI
+ * (main/cli) and the Electron main process (main/app). Components are closed in reverse order.
  */
-import type { EventName, EventPayloads, NodeIdentity, NodeStatus } from '../../preload/contract';
+import type { ApprovalMode, EventName, EventPayloads, NodeIdentity, NodeStatus } from '../../preload/contract';
+import { PublicKeyCache } from '../core/crypto/ed25519';
+import { createDefaultRegistry } from '../core/rules/index';
+import { currentValidatorSet } from '../core/rules/validatorSet';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
 import { createHandlers } from './api/handlers';
+import { ConsensusEngine } from './consensus/engine';
+import type { Clock, ConsensusEvent, LocalKey, Network, ProofOfWork, Verifier } from './consensus/types';
+import { TransactionPool } from './mempool/mempool';
 import { openStore, type Store } from './store/database';
+import { createInlineProofOfWork, createProofOfWork } from './workers/proofOfWork';
+import { createInlineVerifier, createVerifyPool } from './workers/verifyPool';
 import { acquireDataDirLock, type DataDirLock } from './workspace/lock';
-import { openWorkspace, type Workspace } from './workspace/workspace';
+import { loadSettings, saveSettings } from './workspace/settings';
+import { openWorkspace, unlockSigningKeys, type Workspace } from './workspace/workspace';
 import type { Logger } from './log';
 
 export type NodeEventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
@@ -17,6 +27,9 @@ export interface CivichainNode {
   readonly dataDir: string;
   readonly dispatcher: Dispatcher;
   readonly workspace: Workspace;
+  readonly store: Store;
+  readonly mempool: TransactionPool;
+  readonly engine: ConsensusEngine;
   status(): NodeStatus;
   identity(): NodeIdentity;
   /** Subscribe to every event the node emits; returns the unsubscribe function. */
@@ -30,6 +43,13 @@ export interface NodeOptions {
   readonly demo: boolean;
   readonly runtime: 'electron' | 'headless';
   readonly version: string;
+  /**
+   * Where signatures are verified and proof-of-work solved: worker threads (the default; they load from
+   * the built bundles), or the calling thread (tests that run from sources).
+   */
+  readonly workers?: 'threads' | 'inline';
+  /** Built worker scripts, when not beside the running bundle (benchmarks and tests running from sources). */
+  readonly workerScripts?: { readonly verify: string | URL; readonly pow: string | URL };
 }
 
 export interface NodeDependencies {
@@ -39,60 +59,219 @@ export interface NodeDependencies {
   readonly sqliteNativeBinding?: string;
 }
 
+/** The node's status events are coalesced: at most this often, however busy the chain is. */
+const STATUS_EVENT_INTERVAL_MS = 250;
+
+const systemClock = (now: () => number): Clock => ({
+  now,
+  setTimer(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+});
+
+/** Until peering lands, a node's consensus messages go nowhere: it decides with the keys it holds. */
+const noPeers: Network = { broadcast: () => undefined, send: () => undefined };
+
 export async function startNode(options: NodeOptions, deps: NodeDependencies): Promise<CivichainNode> {
   const now = deps.now ?? Date.now;
+  const log = deps.log;
   const lock: DataDirLock = acquireDataDirLock(options.dataDir);
-  let store: Store | null = null;
+  const closers: (() => Promise<void> | void)[] = [() => lock.release()];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        log.warn('a component failed to close', { error: String(error) });
+      }
+    }
+  };
   try {
-    const workspace = await openWorkspace({ dataDir: options.dataDir, demo: options.demo }, { log: deps.log });
-    store = openStore(
-      { path: workspace.paths.chainDb, genesisHash: workspace.genesisHash },
-      { nativeBinding: deps.sqliteNativeBinding },
+    const workspace = await openWorkspace({ dataDir: options.dataDir, demo: options.demo }, { log });
+    const keys = new PublicKeyCache();
+    const store = openStore(
+      { path: workspace.paths.chainDb, genesis: workspace.genesis, genesisHash: workspace.genesisHash },
+      {
+        nativeBinding: deps.sqliteNativeBinding,
+        now,
+        keys,
+        onChecked: (result) => log.info('ledger store checked', { blocks: result.blocks, transactions: result.transactions, ms: Math.round(result.durationMs) }),
+      },
     );
-    const openedStore = store;
+    closers.push(() => store.close());
+    const { genesis } = workspace;
+    const registry = createDefaultRegistry();
     const listeners = new Set<NodeEventListener>();
-    const startedAtMs = now();
-    let state: NodeStatus['state'] = 'running';
-
-    const status = (): NodeStatus => {
-      const head = openedStore.head();
-      return {
-        networkName: workspace.genesis.networkName,
-        chainId: workspace.genesis.chainId,
-        height: head.height,
-        finalHeight: head.finalHeight,
-        peers: 0,
-        state,
-        syncBlocksLeft: null,
-        mining: { active: false, hashesPerSecond: 0 },
-        demo: workspace.genesis.demo,
-        startedAtMs,
-        version: options.version,
-      };
-    };
-    const identity = (): NodeIdentity => ({
-      nodePublicKey: workspace.nodeKey.publicKey,
-      dataDir: options.dataDir,
-      genesisHash: workspace.genesisHash,
-      chainId: workspace.genesis.chainId,
-      networkName: workspace.genesis.networkName,
-      demo: workspace.genesis.demo,
-      runtime: options.runtime,
-    });
     const emit: NodeEventListener = (event, payload) => {
       for (const listener of listeners) listener(event, payload);
     };
 
-    const dispatcher = createDispatcher({
-      handlers: createHandlers({ status, identity, keystore: workspace.keystore }),
-      onInternalError: (error, method) => deps.log.error(`internal error in ${method}`, { error: String(error) }),
+    const inline = options.workers === 'inline';
+    let hashesPerSecond = 0;
+    const onPowProgress = (progress: { hashesPerSecond: number }) => {
+      hashesPerSecond = progress.hashesPerSecond;
+      emit('mining', { active: true, hashesPerSecond });
+      scheduleStatus();
+    };
+    let verifier: Verifier & { close?: () => Promise<void> | void };
+    let pow: ProofOfWork & { close?: () => Promise<void> | void };
+    if (inline) {
+      verifier = createInlineVerifier({}, { keys });
+      pow = createInlineProofOfWork({ onProgress: onPowProgress });
+    } else {
+      verifier = createVerifyPool({ workerScript: options.workerScripts?.verify }, { log });
+      pow = createProofOfWork({ onProgress: onPowProgress, workerScript: options.workerScripts?.pow }, { log });
+    }
+    closers.push(() => verifier.close?.());
+    closers.push(() => pow.close?.());
+
+    const localKeys: LocalKey[] = await unlockSigningKeys(workspace, genesis);
+    const settings = loadSettings(options.dataDir);
+
+    let engine: ConsensusEngine | null = null;
+    const mempool = new TransactionPool(
+      { genesis },
+      {
+        repository: store.mempool,
+        verifier,
+        registry,
+        state: () => store.state(),
+        height: () => store.head().height,
+        now,
+        onChange: (size) => {
+          emit('mempool.changed', { size });
+          engine?.onTransactionsAvailable();
+          scheduleStatus();
+        },
+      },
+    );
+
+    const startedAtMs = now();
+    let state: NodeStatus['state'] = 'running';
+    const localPublicKeys = new Set(localKeys.map((k) => k.publicKey));
+    const status = (): NodeStatus => {
+      const head = store.head();
+      const validators = currentValidatorSet(store.state(), genesis).validators.map((v) => v.publicKey);
+      return {
+        networkName: genesis.networkName,
+        chainId: genesis.chainId,
+        height: head.height,
+        finalHeight: head.finalHeight,
+        round: engine?.round ?? 0,
+        mempoolSize: mempool.size(),
+        peers: 0,
+        state,
+        syncBlocksLeft: null,
+        mining: { active: engine?.isMining ?? false, hashesPerSecond: engine?.isMining ? hashesPerSecond : 0 },
+        approvalMode: engine?.mode ?? settings.approvalMode,
+        localValidators: validators.filter((v) => localPublicKeys.has(v)),
+        proposer: genesis.proposers.some((p) => localPublicKeys.has(p.publicKey)),
+        demo: genesis.demo,
+        startedAtMs,
+        version: options.version,
+      };
+    };
+    let statusTimer: ReturnType<typeof setTimeout> | null = null;
+    const scheduleStatus = () => {
+      if (statusTimer) return;
+      statusTimer = setTimeout(() => {
+        statusTimer = null;
+        emit('node.status', status());
+      }, STATUS_EVENT_INTERVAL_MS);
+    };
+    closers.push(() => {
+      if (statusTimer) clearTimeout(statusTimer);
     });
 
-    deps.log.info('node started', { dataDir: options.dataDir, chainId: workspace.genesis.chainId });
+    const onConsensusEvent = (event: ConsensusEvent) => {
+      switch (event.kind) {
+        case 'block.proposed':
+          emit('block.proposed', { height: event.height, round: event.round, blockHash: event.blockHash, proposer: event.proposer });
+          break;
+        case 'block.final':
+          emit('block.final', { height: event.height, round: event.round, blockHash: event.blockHash, txCount: event.txCount });
+          break;
+        case 'round.change':
+          emit('round.change', { height: event.height, round: event.round });
+          break;
+        case 'approval.pending':
+          emit('approval.pending', { height: event.height, round: event.round, blockHash: event.blockHash });
+          break;
+        case 'block.rejected': {
+          const r = event.rejection;
+          emit('block.rejected', { height: r.height, round: r.round, blockHash: r.blockHash, validator: r.validator, reason: r.reason, signature: r.signature, recordedAtMs: now() });
+          break;
+        }
+        case 'evidence': {
+          const e = event.evidence;
+          log.warn('double-sign evidence', { validator: e.validator, height: e.height, round: e.round, kind: e.kind });
+          emit('evidence', { validator: e.validator, height: e.height, round: e.round, kind: e.kind, firstBlockHash: e.first.blockHash, secondBlockHash: e.second.blockHash, recordedAtMs: now() });
+          break;
+        }
+        case 'mining':
+          if (!event.active) hashesPerSecond = 0;
+          emit('mining', { active: event.active, hashesPerSecond });
+          break;
+      }
+      scheduleStatus();
+    };
+
+    engine = new ConsensusEngine(
+      { genesis, keys: localKeys, approvalMode: settings.approvalMode },
+      {
+        clock: systemClock(now),
+        store,
+        mempool,
+        verifier,
+        pow,
+        network: noPeers,
+        registry,
+        keys,
+        onEvent: onConsensusEvent,
+        onWarning: (message, fields) => log.warn(message, fields),
+      },
+    );
+    const runningEngine = engine;
+    runningEngine.start();
+    closers.push(() => runningEngine.stop());
+
+    const identity = (): NodeIdentity => ({
+      nodePublicKey: workspace.nodeKey.publicKey,
+      dataDir: options.dataDir,
+      genesisHash: workspace.genesisHash,
+      chainId: genesis.chainId,
+      networkName: genesis.networkName,
+      demo: genesis.demo,
+      runtime: options.runtime,
+    });
+
+    const setApprovalMode = (mode: ApprovalMode) => {
+      runningEngine.setApprovalMode(mode);
+      saveSettings(options.dataDir, { ...loadSettings(options.dataDir), approvalMode: mode });
+      scheduleStatus();
+    };
+
+    const dispatcher = createDispatcher({
+      handlers: createHandlers({ status, identity, keystore: workspace.keystore, store, mempool, engine: runningEngine, setApprovalMode }),
+      onInternalError: (error, method) => log.error(`internal error in ${method}`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+    });
+
+    log.info('node started', {
+      dataDir: options.dataDir,
+      chainId: genesis.chainId,
+      height: store.head().height,
+      validators: status().localValidators.length,
+      proposer: status().proposer,
+      approvalMode: settings.approvalMode,
+    });
     return {
       dataDir: options.dataDir,
       dispatcher,
       workspace,
+      store,
+      mempool,
+      engine: runningEngine,
       status,
       identity,
       onEvent(listener) {
@@ -103,14 +282,12 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
         state = 'stopping';
         emit('node.status', status());
         listeners.clear();
-        openedStore.close();
-        lock.release();
-        deps.log.info('node stopped', { dataDir: options.dataDir });
+        await closeAll();
+        log.info('node stopped', { dataDir: options.dataDir });
       },
     };
   } catch (error) {
-    store?.close();
-    lock.release();
+    await closeAll();
     throw error;
   }
 }

@@ -1,15 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CivichainError } from '../../core/errors';
 import { createDispatcher, type Handlers } from './dispatcher';
+import { stubHandlers } from './stubHandlers';
 import type { NodeIdentity, NodeStatus } from '../../../preload/contract';
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
-  return {
+  return stubHandlers({
     'node.status': () => ({ height: 7 }) as unknown as NodeStatus,
     'node.identity': () => ({}) as NodeIdentity,
     'keystore.list': ({ role }) => ({ identities: [{ id: 'x', label: String(role), role: 'resident', publicKey: '00' }] }),
     ...overrides,
-  };
+  });
 }
 
 describe('API dispatcher', () => {

@@ -1,18 +1,151 @@
 /** The node's implementation of each contract method. Inputs arrive already validated by the dispatcher. */
-import type { NodeIdentity, NodeStatus } from '../../../preload/contract';
+import type {
+  ApprovalMode,
+  BlockDetail,
+  BlockHeaderJSON,
+  NodeIdentity,
+  NodeStatus,
+  PendingBlock,
+  RejectionJSON,
+  TransactionJSON,
+} from '../../../preload/contract';
+import { CivichainError } from '../../core/errors';
+import { transactionHash, type Transaction } from '../../core/ledger/transaction';
+import type { ConsensusEngine } from '../consensus/engine';
 import type { Keystore } from '../keystore/keystore';
+import type { TransactionPool } from '../mempool/mempool';
+import type { LedgerStore, StoredRejection } from '../store/ledgerStore';
 import type { Handlers } from './dispatcher';
 
 export interface HandlerDependencies {
   readonly status: () => NodeStatus;
   readonly identity: () => NodeIdentity;
   readonly keystore: Keystore;
+  readonly store: LedgerStore;
+  readonly mempool: TransactionPool;
+  readonly engine: ConsensusEngine;
+  readonly setApprovalMode: (mode: ApprovalMode) => void;
+}
+
+function withHash(tx: Transaction): TransactionJSON & { hash: string } {
+  return { hash: transactionHash(tx), type: tx.type, chainId: tx.chainId, signer: tx.signer, nonce: tx.nonce, payload: tx.payload, signature: tx.signature };
+}
+
+function rejectionJSON(r: StoredRejection): RejectionJSON {
+  return { height: r.height, round: r.round, blockHash: r.blockHash, validator: r.validator, reason: r.reason, signature: r.signature, recordedAtMs: r.recordedAtMs };
 }
 
 export function createHandlers(deps: HandlerDependencies): Handlers {
+  const { store, engine, mempool } = deps;
   return {
     'node.status': () => deps.status(),
     'node.identity': () => deps.identity(),
     'keystore.list': ({ role }) => ({ identities: deps.keystore.list(role) }),
+
+    'tx.submit': ({ transaction }) => mempool.submit(transaction),
+
+    'tx.get': ({ hash }) => {
+      const stored = store.transaction(hash);
+      if (stored) {
+        return { hash, transaction: withHash(stored.tx), status: { state: 'final', height: stored.height, index: stored.index, blockHash: stored.blockHash } };
+      }
+      const pending = mempool.get(hash);
+      if (!pending) return { hash, transaction: null, status: null };
+      const proposed = engine.proposalContaining(hash);
+      return { hash, transaction: withHash(pending), status: proposed ? { state: 'proposed', height: proposed.height, round: proposed.round } : { state: 'pending' } };
+    },
+
+    'chain.blocks': ({ before, limit }) => {
+      const head = store.head().height;
+      const to = Math.min(before ?? head, head);
+      const blocks = to < 1 ? [] : store.blocks({ to, newestFirst: true, limit });
+      return {
+        height: head,
+        blocks: blocks.map((b) => ({
+          height: b.header.height,
+          hash: b.hash,
+          timeMs: b.header.timeMs,
+          txCount: b.header.txCount,
+          proposer: b.header.proposer,
+          round: b.certificate.round,
+          approvals: b.certificate.approvals.length,
+        })),
+      };
+    },
+
+    'chain.block': ({ height, hash }) => {
+      const stored = height !== undefined ? store.blockByHeight(height) : store.blockByHash(hash as string);
+      if (!stored) {
+        throw new CivichainError(
+          'BLOCK_NOT_FOUND',
+          height !== undefined
+            ? `There is no final block at height ${height} on this node (its chain is ${store.head().height} blocks high).`
+            : `There is no final block with hash ${String(hash).slice(0, 12)}… on this node.`,
+          { height: height ?? null, hash: hash ?? null },
+        );
+      }
+      const detail: BlockDetail = {
+        hash: stored.hash,
+        header: stored.block.header satisfies BlockHeaderJSON,
+        signature: stored.block.signature,
+        certificate: stored.certificate,
+        transactions: stored.block.transactions.map(withHash),
+        rejections: store.rejectionsFor(stored.hash).map(rejectionJSON),
+      };
+      return detail;
+    },
+
+    'chain.evidence': () => ({
+      evidence: store.evidence().map((e) => ({
+        validator: e.validator,
+        height: e.height,
+        round: e.round,
+        kind: e.kind,
+        firstBlockHash: e.first.blockHash,
+        secondBlockHash: e.second.blockHash,
+        recordedAtMs: e.recordedAtMs,
+      })),
+    }),
+
+    'validator.pending': () => ({
+      blocks: engine.pendingApprovals().map(
+        (p): PendingBlock => ({
+          height: p.height,
+          round: p.round,
+          blockHash: p.blockHash,
+          header: p.block.header,
+          transactions: p.block.transactions.map(withHash),
+          checks: p.checks,
+          validators: p.validators,
+          receivedAtMs: p.receivedAtMs,
+        }),
+      ),
+    }),
+
+    'validator.approve': ({ height, round, blockHash, validator }) => ({ approved: engine.approve({ height, round, blockHash, validator }) }),
+
+    'validator.reject': ({ height, round, blockHash, validator, reason }) => ({
+      rejected: engine.reject({ height, round, blockHash, validator, reason }),
+    }),
+
+    'validator.rejections': ({ blockHash, limit }) => ({
+      rejections: (blockHash ? store.rejectionsFor(blockHash) : store.recentRejections(limit)).slice(0, limit).map(rejectionJSON),
+    }),
+
+    'validator.setMode': ({ mode }) => {
+      if (deps.status().localValidators.length === 0) {
+        throw new CivichainError('NOT_A_VALIDATOR', 'This node holds no validator key, so it has no approvals to make.');
+      }
+      deps.setApprovalMode(mode);
+      return { approvalMode: mode };
+    },
+
+    'miner.mine': () => {
+      if (!deps.status().proposer) {
+        throw new CivichainError('NOT_A_PROPOSER', 'This node holds no proposer key, so it cannot propose blocks. Ask a proposer node.');
+      }
+      engine.requestBlock();
+      return { requested: true };
+    },
   };
 }

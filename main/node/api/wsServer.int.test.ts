@@ -21,7 +21,7 @@ beforeAll(async () => {
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>console</title>');
   writeFileSync(join(temp.path, 'secret.txt'), 'outside the console');
   const log = createLogger();
-  node = await startNode({ dataDir: join(temp.path, 'data'), demo: true, runtime: 'headless', version: 'test' }, { log });
+  node = await startNode({ dataDir: join(temp.path, 'data'), demo: true, runtime: 'headless', version: 'test', workers: 'inline' }, { log });
   api = await startApiServer({ port: 0, token: node.workspace.apiToken, staticDir }, { node, log });
 });
 

@@ -19,4 +19,108 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    id: 2,
+    name: 'ledger',
+    // Hashes, keys and signatures are lower-case hex TEXT and every JSON column holds RFC 8785 canonical
+    // JSON, so the file can be read with the sqlite3 shell. The store alone reads and writes these tables
+    // (main/node/store/ledgerStore.ts); the start-up check (startupCheck.ts) re-derives every hash.
+    sql: `
+      -- Committed (final) blocks only. header: canonical header JSON, whose SHA-256 is hash. The columns
+      -- after it are generated from the header, for queries: they cannot disagree with it.
+      -- digest: the running digest (encoding.ts runningDigest).
+      CREATE TABLE blocks (
+        height      INTEGER PRIMARY KEY NOT NULL CHECK (height >= 1),
+        hash        TEXT NOT NULL UNIQUE,
+        header      TEXT NOT NULL,
+        signature   TEXT NOT NULL,
+        certificate TEXT NOT NULL,
+        digest      TEXT NOT NULL,
+        tx_count    INTEGER GENERATED ALWAYS AS (json_extract(header, '$.txCount')) VIRTUAL,
+        time_ms     INTEGER GENERATED ALWAYS AS (json_extract(header, '$.timeMs')) VIRTUAL,
+        proposer    TEXT GENERATED ALWAYS AS (json_extract(header, '$.proposer')) VIRTUAL,
+        round       INTEGER GENERATED ALWAYS AS (json_extract(header, '$.round')) VIRTUAL
+      ) STRICT;
+
+      -- body: canonical JSON of the unsigned transaction, whose SHA-256 is hash; signature beside it.
+      -- type and signer are generated from the body, for queries.
+      CREATE TABLE transactions (
+        hash      TEXT PRIMARY KEY NOT NULL,
+        height    INTEGER NOT NULL REFERENCES blocks (height),
+        tx_index  INTEGER NOT NULL,
+        body      TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        type      TEXT GENERATED ALWAYS AS (json_extract(body, '$.type')) VIRTUAL,
+        signer    TEXT GENERATED ALWAYS AS (json_extract(body, '$.signer')) VIRTUAL,
+        UNIQUE (height, tx_index)
+      ) STRICT;
+
+      -- The current state: key → canonical JSON value. Always equal to the change history replayed.
+      CREATE TABLE state (
+        key   TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      -- Every write of every block (value NULL: the key was deleted), so state can be rebuilt and audited.
+      CREATE TABLE state_changes (
+        height INTEGER NOT NULL REFERENCES blocks (height),
+        key    TEXT NOT NULL,
+        value  TEXT,
+        PRIMARY KEY (height, key)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX state_changes_by_key ON state_changes (key, height);
+
+      -- Double-sign protection: what this node's validators signed, written before the signature exists.
+      CREATE TABLE own_votes (
+        validator  TEXT NOT NULL,
+        height     INTEGER NOT NULL,
+        round      INTEGER NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('prepare', 'approval')),
+        block_hash TEXT NOT NULL,
+        PRIMARY KEY (validator, height, round, kind)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Prepared certificates of the height being decided (one per round); removed when it commits.
+      CREATE TABLE prepared (
+        height   INTEGER NOT NULL,
+        round    INTEGER NOT NULL,
+        prepared TEXT NOT NULL,
+        PRIMARY KEY (height, round)
+      ) STRICT;
+
+      -- A validator seen signing two different blocks at one height, round and kind.
+      CREATE TABLE evidence (
+        validator      TEXT NOT NULL,
+        height         INTEGER NOT NULL,
+        round          INTEGER NOT NULL,
+        kind           TEXT NOT NULL CHECK (kind IN ('prepare', 'approval')),
+        first_vote     TEXT NOT NULL,
+        second_vote    TEXT NOT NULL,
+        recorded_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (validator, height, round, kind)
+      ) STRICT;
+
+      -- Signed rejections with their reasons, ours and our peers'.
+      CREATE TABLE rejections (
+        id             INTEGER PRIMARY KEY,
+        chain_id       TEXT NOT NULL,
+        height         INTEGER NOT NULL,
+        round          INTEGER NOT NULL,
+        block_hash     TEXT NOT NULL,
+        validator      TEXT NOT NULL,
+        reason         TEXT NOT NULL,
+        signature      TEXT NOT NULL,
+        recorded_at_ms INTEGER NOT NULL,
+        UNIQUE (block_hash, round, validator)
+      ) STRICT;
+
+      -- The persisted mempool: seq orders by arrival; tx is the canonical JSON of the signed transaction.
+      CREATE TABLE mempool (
+        seq            INTEGER PRIMARY KEY,
+        hash           TEXT NOT NULL UNIQUE,
+        tx             TEXT NOT NULL,
+        received_at_ms INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -9,7 +9,7 @@
  *   <data>/chain.sqlite    the ledger store
  *   <data>/node.lock       held while a node runs on this folder
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CivichainError } from '../../core/errors';
@@ -147,4 +147,20 @@ export async function openWorkspace(
     nodeKey: { publicKey: nodeKeyFile.publicKey, file: nodeKeyFile },
     apiToken,
   };
+}
+
+/**
+ * The keys this node signs consensus messages with: every keystore identity that is a validator or a
+ * proposer of the network. The demo workspace holds them all (one node runs the whole demo network); a
+ * production node holds its own. Non-demo keys open with CIVICHAIN_NODE_PASSPHRASE.
+ */
+export async function unlockSigningKeys(workspace: Workspace, genesis: Genesis): Promise<{ publicKey: string; privateKey: KeyObject }[]> {
+  const wanted = new Set([...genesis.validators, ...genesis.proposers].map((m) => m.publicKey));
+  const identities = workspace.keystore.list().filter((i) => wanted.has(i.publicKey));
+  const passphrase = genesis.demo ? DEMO_PASSPHRASE : nodePassphrase(genesis);
+  const keys = [];
+  for (const identity of identities) {
+    keys.push({ publicKey: identity.publicKey, privateKey: await workspace.keystore.unlock(identity.id, passphrase) });
+  }
+  return keys;
 }

@@ -1,0 +1,87 @@
+/**
+ * The transaction envelope (docs/PROTOCOL.md "Transactions"):
+ *   { type, chainId, signer, nonce, payload, signature }
+ * The hash is SHA-256 of the RFC 8785 form of everything but the signature; the signer signs the 32 hash
+ * bytes under the domain "civichain/v1/tx". Replay protection: the chain id binds a transaction to one
+ * network, and a hash is included at most once (the nonce lets a signer send two otherwise equal ones).
+ */
+import type { KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { CivichainError } from '../errors';
+import { canonicalBytes, type CanonicalValue } from '../encoding/canonicalJson';
+import { sha256Hex } from '../encoding/hash';
+import { DOMAINS, HEX_32, HEX_64, signWithDomain, verifyWithDomain, type PublicKeyCache } from '../crypto/ed25519';
+
+/** Largest canonical encoding of one transaction, signature included. */
+export const MAX_TX_BYTES = 64 * 1024;
+
+export interface TransactionBody {
+  readonly type: string;
+  readonly chainId: string;
+  /** Ed25519 public key, hex. */
+  readonly signer: string;
+  /** Chosen by the signer so that two otherwise equal transactions differ. */
+  readonly nonce: string;
+  readonly payload: { readonly [key: string]: CanonicalValue };
+}
+
+export interface Transaction extends TransactionBody {
+  readonly signature: string;
+}
+
+const canonicalValue: z.ZodType<CanonicalValue> = z.lazy(() =>
+  z.union([z.null(), z.boolean(), z.number().int().refine(Number.isSafeInteger), z.string(), z.array(canonicalValue), z.record(z.string(), canonicalValue)]),
+);
+
+export const transactionSchema = z
+  .object({
+    type: z.string().regex(/^[a-z][a-z0-9.-]{0,47}$/),
+    chainId: z.string().min(1).max(64),
+    signer: z.string().regex(HEX_32, 'must be an Ed25519 public key in hex'),
+    nonce: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    payload: z.record(z.string(), canonicalValue),
+    signature: z.string().regex(HEX_64, 'must be a 64-byte signature in hex'),
+  })
+  .strict();
+
+export function transactionBody(tx: TransactionBody): TransactionBody {
+  return { type: tx.type, chainId: tx.chainId, signer: tx.signer, nonce: tx.nonce, payload: tx.payload };
+}
+
+/** The transaction hash (its id and the voter's tracking code): SHA-256 of the canonical unsigned body. */
+export function transactionHash(tx: TransactionBody): string {
+  return sha256Hex(canonicalBytes(transactionBody(tx)));
+}
+
+export function signTransaction(body: TransactionBody, privateKey: KeyObject): Transaction {
+  const hash = transactionHash(body);
+  return Object.freeze({ ...transactionBody(body), signature: signWithDomain(DOMAINS.tx, Buffer.from(hash, 'hex'), privateKey) });
+}
+
+/** Parses untrusted JSON into a transaction; TX_MALFORMED names the field, TX_TOO_LARGE the size. */
+export function createTransactionFromJSON(json: unknown): Transaction {
+  const parsed = transactionSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(transaction)';
+    throw new CivichainError('TX_MALFORMED', `The transaction is malformed: ${field}: ${issue?.message ?? 'invalid'}.`, { field });
+  }
+  const size = canonicalBytes(parsed.data).length;
+  if (size > MAX_TX_BYTES) {
+    throw new CivichainError('TX_TOO_LARGE', `The transaction is ${size} bytes; the limit is ${MAX_TX_BYTES}.`, { size, limit: MAX_TX_BYTES });
+  }
+  return Object.freeze(parsed.data);
+}
+
+/** Checks what needs no state: the chain id and the signature. Returns the hash. */
+export function checkTransactionEnvelope(tx: Transaction, chainId: string, keys: PublicKeyCache): string {
+  // A transaction made for another network must never be replayed here.
+  if (tx.chainId !== chainId) {
+    throw new CivichainError('TX_WRONG_CHAIN', `The transaction is for chain "${tx.chainId}", not "${chainId}".`, { chainId: tx.chainId });
+  }
+  const hash = transactionHash(tx);
+  if (!verifyWithDomain(DOMAINS.tx, Buffer.from(hash, 'hex'), tx.signature, tx.signer, keys)) {
+    throw new CivichainError('TX_BAD_SIGNATURE', 'The transaction signature does not verify against its signer.', { hash });
+  }
+  return hash;
+}

@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { PublicKeyCache } from '../../core/crypto/ed25519';
+import { blockHash } from '../../core/ledger/block';
+import type { ConsensusMessage } from '../../core/ledger/consensusMessages';
+import { testGenesis, testKey, testNote, type TestKey } from '../../core/ledger/testFixtures';
+import { signVote } from '../../core/ledger/votes';
+import { createDefaultRegistry } from '../../core/rules/index';
+import { checkTransactionEnvelope, transactionHash, type Transaction } from '../../core/ledger/transaction';
+import { ConsensusEngine } from './engine';
+import { MemoryConsensusStore } from './memoryStore';
+import { SimClock } from './simulation/simulation';
+import type { ApprovalMode, ConsensusEvent, Mempool } from './types';
+
+const { genesis, hash: genesisHashHex, validators, proposer } = testGenesis();
+const alice = testKey('alice');
+
+class ListMempool implements Mempool {
+  readonly txs = new Map<string, Transaction>();
+  onAdded: () => void = () => undefined;
+  pending(max: number) {
+    return [...this.txs.values()].slice(0, max);
+  }
+  size() {
+    return this.txs.size;
+  }
+  remove(hashes: readonly string[]) {
+    for (const h of hashes) this.txs.delete(h);
+  }
+  addFromPeer(tx: Transaction) {
+    this.add(tx);
+  }
+  add(tx: Transaction) {
+    this.txs.set(transactionHash(tx), tx);
+    this.onAdded();
+  }
+}
+
+/** One node holding the given keys; what it sends is recorded, nothing is delivered. */
+function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: MemoryConsensusStore; clock?: SimClock }) {
+  const clock = options.clock ?? new SimClock(genesis.genesisTimeMs + 1000);
+  const store = options.store ?? new MemoryConsensusStore(genesis, genesisHashHex);
+  const mempool = new ListMempool();
+  const sent: ConsensusMessage[] = [];
+  const events: ConsensusEvent[] = [];
+  const keys = new PublicKeyCache();
+  const engine = new ConsensusEngine(
+    { genesis, keys: options.keys, approvalMode: options.mode ?? 'auto', batchWindowMs: 10 },
+    {
+      clock,
+      store,
+      mempool,
+      verifier: { verifyTransactions: async (txs, chainId) => txs.map((tx) => checkTransactionEnvelope(tx, chainId, keys)) },
+      pow: { solve: async (header) => header },
+      network: { broadcast: (m) => sent.push(m), send: (_p, m) => sent.push(m) },
+      registry: createDefaultRegistry(),
+      keys,
+      onEvent: (e) => events.push(e),
+    },
+  );
+  mempool.onAdded = () => engine.onTransactionsAvailable();
+  engine.start();
+  const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const run = async (ms: number) => {
+    const until = clock.now() + ms;
+    while (clock.step(until)) await settle();
+    await settle();
+  };
+  return { engine, store, mempool, sent, events, clock, run };
+}
+
+describe('consensus engine on one node holding every validator key (the demo workspace)', () => {
+  it('a submitted transaction becomes final in a block with a quorum certificate', async () => {
+    const node = singleNode({ keys: [proposer, ...validators] });
+    node.mempool.add(testNote(genesis.chainId, alice, 'n1'));
+    await node.run(100);
+    expect(node.store.head().height).toBe(1);
+    const committed = node.store.committed(1)!;
+    expect(committed.block.transactions).toHaveLength(1);
+    expect(committed.certificate.approvals.length).toBeGreaterThanOrEqual(genesis.quorum);
+    expect(node.mempool.size()).toBe(0);
+    expect(node.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['mining', 'block.proposed', 'block.final']));
+  });
+
+  it('proposes nothing while idle, and an empty block when asked (the "mine" button)', async () => {
+    const node = singleNode({ keys: [proposer, ...validators] });
+    await node.run(10_000);
+    expect(node.store.head().height).toBe(0);
+    node.engine.requestBlock();
+    await node.run(100);
+    expect(node.store.head().height).toBe(1);
+    expect(node.store.committed(1)!.block.transactions).toHaveLength(0);
+  });
+
+  it('the same transaction twice is included once', async () => {
+    const node = singleNode({ keys: [proposer, ...validators] });
+    const tx = testNote(genesis.chainId, alice, 'n1');
+    node.mempool.add(tx);
+    node.mempool.add(tx);
+    await node.run(100);
+    // Offered again after it became final (a peer relaying late): the proposer drops it as a duplicate.
+    node.mempool.add(tx);
+    node.engine.requestBlock();
+    await node.run(100);
+    expect(node.store.head().height).toBe(2);
+    const included = [1, 2].flatMap((h) => node.store.committed(h)!.block.transactions.map(transactionHash));
+    expect(included).toEqual([transactionHash(tx)]);
+  });
+});
+
+describe('manual approval', () => {
+  it('a block waits for a person; approval makes it final', async () => {
+    const node = singleNode({ keys: [proposer, ...validators], mode: 'manual' });
+    node.mempool.add(testNote(genesis.chainId, alice, 'n1'));
+    await node.run(60_000);
+    expect(node.store.head().height).toBe(0);
+    const [pending] = node.engine.pendingApprovals();
+    expect(pending).toMatchObject({ height: 1, round: 0, validators: expect.arrayContaining(validators.map((v) => v.publicKey)) });
+    expect(pending!.checks.every((c) => c.ok)).toBe(true);
+    expect(pending!.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['Proof-of-work', 'Transaction signatures', 'Merkle root']));
+    node.engine.approve({ height: 1, round: 0, blockHash: pending!.blockHash });
+    await node.run(10);
+    expect(node.store.head().height).toBe(1);
+    expect(node.engine.pendingApprovals()).toEqual([]);
+  });
+
+  it('a rejection is recorded with its reason, and the next proposal can be approved', async () => {
+    const node = singleNode({ keys: [proposer, ...validators], mode: 'manual' });
+    node.mempool.add(testNote(genesis.chainId, alice, 'n1'));
+    await node.run(100);
+    const [pending] = node.engine.pendingApprovals();
+    node.engine.reject({ height: 1, round: 0, blockHash: pending!.blockHash, reason: 'Proposed outside polling hours' });
+    expect(node.store.rejections).toHaveLength(validators.length);
+    expect(node.store.rejections[0]).toMatchObject({ height: 1, round: 0, blockHash: pending!.blockHash, reason: 'Proposed outside polling hours' });
+    expect(node.events.some((e) => e.kind === 'block.rejected')).toBe(true);
+    // The round times out, round changes follow, and the proposer makes a new block in round 1.
+    await node.run(genesis.roundTimeoutMs * 3);
+    const [next] = node.engine.pendingApprovals();
+    expect(next).toMatchObject({ height: 1, round: 1 });
+    expect(next!.blockHash).not.toBe(pending!.blockHash);
+    node.engine.approve({ height: 1, round: 1, blockHash: next!.blockHash });
+    await node.run(10);
+    expect(node.store.head()).toMatchObject({ height: 1, hash: next!.blockHash });
+  });
+
+  it('NOT_PENDING for a block that is not waiting', () => {
+    const node = singleNode({ keys: [proposer, ...validators], mode: 'manual' });
+    expect(() => node.engine.approve({ height: 1, round: 0, blockHash: 'ab'.repeat(32) })).toThrowError(expect.objectContaining({ code: 'NOT_PENDING' }));
+  });
+});
+
+describe('double-sign protection and evidence', () => {
+  it('a restarted validator never signs a second block at the same height and round', async () => {
+    const store = new MemoryConsensusStore(genesis, genesisHashHex);
+    const first = singleNode({ keys: [proposer, validators[0]!], store });
+    first.mempool.add(testNote(genesis.chainId, alice, 'n1'));
+    await first.run(100);
+    const prepared = first.sent.filter((m) => m.type === 'vote' && m.kind === 'prepare');
+    expect(prepared).toHaveLength(1);
+    first.engine.stop();
+
+    // After a restart the proposer (same key) is tricked into offering a different block at (1, 0).
+    const second = singleNode({ keys: [proposer, validators[0]!], store });
+    second.mempool.add(testNote(genesis.chainId, alice, 'n2'));
+    await second.run(100);
+    const proposals = second.sent.filter((m) => m.type === 'proposal');
+    const votes = second.sent.filter((m) => m.type === 'vote');
+    for (const vote of votes) if (vote.type === 'vote' && vote.round === 0) expect(vote.blockHash).toBe((prepared[0] as { blockHash: string }).blockHash);
+    const firstHash = (prepared[0] as { blockHash: string }).blockHash;
+    // The different block really was offered at (1, 0), and the validator did not sign it.
+    expect(proposals.some((p) => p.type === 'proposal' && p.round === 0 && blockHash(p.block.header) !== firstHash)).toBe(true);
+    expect(votes.filter((v) => v.type === 'vote' && v.round === 0 && v.blockHash !== firstHash)).toEqual([]);
+  });
+
+  it('two different votes from one validator at one height and round are recorded as evidence', async () => {
+    const node = singleNode({ keys: [] });
+    const v = validators[1]!;
+    const subject = { chainId: genesis.chainId, height: 1, round: 0 };
+    const a = signVote('prepare', { ...subject, blockHash: 'aa'.repeat(32) }, v.publicKey, v.privateKey);
+    const b = signVote('prepare', { ...subject, blockHash: 'bb'.repeat(32) }, v.publicKey, v.privateKey);
+    node.engine.receive('peer-1', JSON.parse(JSON.stringify({ type: 'vote', ...a })));
+    node.engine.receive('peer-1', JSON.parse(JSON.stringify({ type: 'vote', ...b })));
+    expect(node.store.evidence).toEqual([expect.objectContaining({ validator: v.publicKey, height: 1, round: 0, kind: 'prepare' })]);
+    expect(node.events).toContainEqual(expect.objectContaining({ kind: 'evidence' }));
+  });
+
+  it('APPROVAL_NOT_VALIDATOR and MESSAGE_MALFORMED for untrusted junk', () => {
+    const node = singleNode({ keys: [] });
+    const outsider = testKey('outsider');
+    const vote = signVote('approval', { chainId: genesis.chainId, height: 1, round: 0, blockHash: blockHash({ chainId: 'x', height: 1, previousHash: 'aa'.repeat(32), timeMs: 0, txRoot: 'aa'.repeat(32), txCount: 0, proposer: outsider.publicKey, round: 0, difficulty: 0, nonce: 0 }) }, outsider.publicKey, outsider.privateKey);
+    expect(() => node.engine.receive('p', { type: 'vote', ...vote })).toThrowError(expect.objectContaining({ code: 'APPROVAL_NOT_VALIDATOR' }));
+    for (const junk of [null, 42, { type: 'vote' }, { type: 'nope' }, { type: 'tx', tx: { type: 'note' } }]) {
+      expect(() => node.engine.receive('p', junk)).toThrowError(expect.objectContaining({ code: 'MESSAGE_MALFORMED' }));
+    }
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * The mempool: transactions waiting for a block. Everything in it has been validated (chain id, signature
+ * in a worker thread, the rules of its type against the committed state), is deduplicated (against the pool
+ * and the chain), is bounded, and is persisted before the submitter gets an answer: submissions that
+ * arrive together are written in one SQLite transaction (group commit), then all acknowledged.
+ */
+import { CivichainError } from '../../core/errors';
+import type { Genesis } from '../../core/genesis';
+import { createTransactionFromJSON, transactionHash, type Transaction } from '../../core/ledger/transaction';
+import type { RuleRegistry } from '../../core/rules/index';
+import type { StateReader } from '../../core/rules/types';
+import { checkTransaction } from '../../core/stateTransition';
+import type { Mempool, Verifier } from '../consensus/types';
+
+/** Where the mempool keeps its transactions (the ledger store's `mempool` table). */
+export interface MempoolRepository {
+  /** Writes the entries durably in one transaction (idempotent per hash). */
+  addMany(entries: readonly { hash: string; tx: Transaction; receivedAtMs: number }[]): unknown;
+  remove(hashes: readonly string[]): unknown;
+  /** Every stored entry, oldest first. */
+  all(): readonly { hash: string; tx: Transaction }[];
+}
+
+export interface MempoolOptions {
+  readonly genesis: Genesis;
+  /** Most transactions held; beyond it, submissions are refused with MEMPOOL_FULL. */
+  readonly maxSize?: number;
+}
+
+export interface MempoolDependencies {
+  readonly repository: MempoolRepository;
+  readonly verifier: Verifier;
+  readonly registry: RuleRegistry;
+  readonly state: () => StateReader;
+  readonly height: () => number;
+  readonly now: () => number;
+  /** Told after transactions were added or removed. */
+  readonly onChange: (size: number, added: readonly Transaction[]) => void;
+}
+
+export type SubmitOutcome = { readonly hash: string; readonly duplicate: boolean };
+
+interface Waiting {
+  readonly tx: Transaction;
+  readonly hash: string;
+  resolve(outcome: SubmitOutcome): void;
+  reject(error: unknown): void;
+}
+
+export const DEFAULT_MEMPOOL_SIZE = 200_000;
+
+export class TransactionPool implements Mempool {
+  private readonly txs = new Map<string, Transaction>();
+  private readonly maxSize: number;
+  private queue: Waiting[] = [];
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly options: MempoolOptions,
+    private readonly deps: MempoolDependencies,
+  ) {
+    this.maxSize = options.maxSize ?? DEFAULT_MEMPOOL_SIZE;
+    // What was acknowledged before a restart is still pending, unless it has become final since.
+    const state = deps.state();
+    const final: string[] = [];
+    for (const { hash, tx } of deps.repository.all()) {
+      if (state.hasTransaction(hash)) final.push(hash);
+      else this.txs.set(hash, tx);
+    }
+    if (final.length > 0) deps.repository.remove(final);
+  }
+
+  has(hash: string): boolean {
+    return this.txs.has(hash);
+  }
+
+  get(hash: string): Transaction | null {
+    return this.txs.get(hash) ?? null;
+  }
+
+  size(): number {
+    return this.txs.size;
+  }
+
+  pending(max: number): readonly Transaction[] {
+    const result: Transaction[] = [];
+    for (const tx of this.txs.values()) {
+      if (result.length >= max) break;
+      result.push(tx);
+    }
+    return result;
+  }
+
+  remove(hashes: readonly string[]): void {
+    const present = hashes.filter((hash) => this.txs.delete(hash));
+    if (present.length === 0) return;
+    this.deps.repository.remove(present);
+    this.deps.onChange(this.txs.size, []);
+  }
+
+  /** A transaction relayed by a peer: the same checks; failures are the peer's problem, not ours. */
+  addFromPeer(tx: Transaction): void {
+    this.submit(tx).catch(() => undefined);
+  }
+
+  /**
+   * Validates and stores a transaction (untrusted JSON). Resolves once it is durable; a transaction already
+   * pending resolves as a duplicate (the same signed transaction is included once). Throws TX_* errors.
+   */
+  async submit(json: unknown): Promise<SubmitOutcome> {
+    const tx = createTransactionFromJSON(json);
+    const hash = transactionHash(tx);
+    if (this.txs.has(hash)) return { hash, duplicate: true };
+    return new Promise<SubmitOutcome>((resolve, reject) => {
+      this.queue.push({ tx, hash, resolve, reject });
+      this.flushing ??= Promise.resolve().then(() => this.flush());
+    });
+  }
+
+  /** Verifies every waiting submission in one batch, persists the valid ones in one transaction, answers all. */
+  private async flush(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        let hashes: (string | null)[];
+        try {
+          hashes = await this.deps.verifier.verifyTransactions(
+            batch.map((w) => w.tx),
+            this.options.genesis.chainId,
+          );
+        } catch (error) {
+          for (const waiting of batch) waiting.reject(error);
+          continue;
+        }
+        const state = this.deps.state();
+        const context = { genesis: this.options.genesis, height: this.deps.height() + 1, blockTimeMs: this.deps.now(), state };
+        const accepted: Waiting[] = [];
+        const seen = new Set<string>();
+        for (const [index, waiting] of batch.entries()) {
+          try {
+            if (hashes[index] === null) {
+              if (waiting.tx.chainId !== this.options.genesis.chainId) {
+                throw new CivichainError('TX_WRONG_CHAIN', `The transaction is for chain "${waiting.tx.chainId}", not "${this.options.genesis.chainId}".`);
+              }
+              throw new CivichainError('TX_BAD_SIGNATURE', 'The transaction signature does not verify against its signer.', { hash: waiting.hash });
+            }
+            // Submitting the same signed transaction again is answered, not refused: it is included once.
+            if (this.txs.has(waiting.hash) || seen.has(waiting.hash) || state.hasTransaction(waiting.hash)) {
+              waiting.resolve({ hash: waiting.hash, duplicate: true });
+              continue;
+            }
+            // Refuse now what would fail in a block: the rules of its type, against the committed state.
+            checkTransaction(waiting.tx, waiting.hash, context, this.deps.registry);
+            if (this.txs.size + accepted.length >= this.maxSize) {
+              throw new CivichainError('MEMPOOL_FULL', `The node holds ${this.maxSize} waiting transactions. Try again shortly.`, { limit: this.maxSize });
+            }
+            seen.add(waiting.hash);
+            accepted.push(waiting);
+          } catch (error) {
+            waiting.reject(error);
+          }
+        }
+        if (accepted.length === 0) continue;
+        const receivedAtMs = this.deps.now();
+        try {
+          this.deps.repository.addMany(accepted.map((w) => ({ hash: w.hash, tx: w.tx, receivedAtMs })));
+        } catch (error) {
+          for (const waiting of accepted) waiting.reject(error);
+          continue;
+        }
+        for (const waiting of accepted) this.txs.set(waiting.hash, waiting.tx);
+        for (const waiting of accepted) waiting.resolve({ hash: waiting.hash, duplicate: false });
+        this.deps.onChange(this.txs.size, accepted.map((w) => w.tx));
+      }
+    } finally {
+      this.flushing = null;
+      if (this.queue.length > 0) this.flushing = Promise.resolve().then(() => this.flush());
+    }
+  }
+}

@@ -1,0 +1,300 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../../test/support/tempDir';
+import { signRejection, type PreparedCertificate } from '../../core/ledger/consensusMessages';
+import { signVote } from '../../core/ledger/votes';
+import { VALIDATOR_SET_KEY } from '../../core/rules/validatorSet';
+import { MemoryConsensusStore } from '../consensus/memoryStore';
+import type { ConsensusStore, Evidence } from '../consensus/types';
+import { openStore } from './database';
+import { MAX_QUERY_LIMIT, type LedgerStore } from './ledgerStore';
+import {
+  addValidatorTransaction,
+  buildTestBlock,
+  commitTestBlocks,
+  createTestNetwork,
+  noteTransaction,
+  TEST_BLOCK_INTERVAL_MS,
+  TEST_GENESIS_TIME_MS,
+  type TestNetwork,
+} from './testChain';
+
+const network = createTestNetwork();
+const NOW_MS = 1_700_000_500_000;
+
+let temp: ReturnType<typeof makeTempDir>;
+let path: string;
+let store: LedgerStore | null;
+
+function open(net: TestNetwork = network): LedgerStore {
+  store = openStore({ path, genesis: net.genesis, genesisHash: net.genesisHash }, { now: () => NOW_MS });
+  return store;
+}
+
+function reopen(): LedgerStore {
+  store?.close();
+  return open();
+}
+
+beforeEach(() => {
+  temp = makeTempDir();
+  path = join(temp.path, 'chain.sqlite');
+  store = null;
+});
+
+afterEach(() => {
+  store?.close();
+  temp.remove();
+});
+
+describe('LedgerStore', () => {
+  it('starts at height 0 with the genesis as its head', () => {
+    const s = open();
+    expect(s.head()).toEqual({ height: 0, hash: network.genesisHash, timeMs: TEST_GENESIS_TIME_MS, finalHeight: 0 });
+    expect(s.blocks()).toEqual([]);
+    expect(s.committed(1)).toBeNull();
+    expect(s.state().get(VALIDATOR_SET_KEY)).toBeNull();
+  });
+
+  it('commits blocks and reads them back: by range, by height, by hash, transactions by hash', () => {
+    const s = open();
+    const committed = commitTestBlocks(s, network, 5, { txsPerBlock: 3 });
+    const last = committed[4]!;
+    expect(s.head()).toEqual({ height: 5, hash: last.hash, timeMs: TEST_GENESIS_TIME_MS + 5 * TEST_BLOCK_INTERVAL_MS, finalHeight: 5 });
+
+    const third = committed[2]!;
+    expect(s.blockByHeight(3)).toEqual({ hash: third.hash, block: third.block, certificate: third.certificate });
+    expect(s.blockByHash(third.hash)).toEqual({ hash: third.hash, block: third.block, certificate: third.certificate });
+    expect(s.committed(3)).toEqual({ block: third.block, certificate: third.certificate });
+    expect(s.blockByHeight(6)).toBeNull();
+    expect(s.blockByHash('0'.repeat(64))).toBeNull();
+
+    const range = s.blocks({ from: 2, to: 4 });
+    expect(range.map((b) => b.header.height)).toEqual([2, 3, 4]);
+    expect(range[1]).toEqual({ hash: third.hash, header: third.block.header, signature: third.block.signature, certificate: third.certificate });
+
+    const tx = third.block.transactions[1]!;
+    const hash = third.changes.txHashes[1]!;
+    expect(s.transaction(hash)).toEqual({ hash, tx, height: 3, index: 1, blockHash: third.hash });
+    expect(s.transaction('f'.repeat(64))).toBeNull();
+    expect(s.state().hasTransaction(hash)).toBe(true);
+    expect(s.state().hasTransaction('f'.repeat(64))).toBe(false);
+  });
+
+  it('pages blocks newest first and never returns more than the limit', () => {
+    const s = open();
+    commitTestBlocks(s, network, 6, { txsPerBlock: 0 });
+    expect(s.blocks({ newestFirst: true, limit: 2 }).map((b) => b.header.height)).toEqual([6, 5]);
+    expect(s.blocks({ to: 4, newestFirst: true, limit: 3 }).map((b) => b.header.height)).toEqual([4, 3, 2]);
+    expect(s.blocks({ from: 5 }).map((b) => b.header.height)).toEqual([5, 6]);
+    expect(s.blocks({ from: 7 })).toEqual([]);
+    expect(s.blocks({ from: 0, to: 100, limit: MAX_QUERY_LIMIT })).toHaveLength(6);
+  });
+
+  it.each([
+    ['a limit above 1000', { limit: MAX_QUERY_LIMIT + 1 }],
+    ['a limit of 0', { limit: 0 }],
+    ['a negative height', { from: -1 }],
+    ['a fractional height', { to: 1.5 }],
+  ])('STORE_BAD_QUERY for %s', (_name, query) => {
+    const s = open();
+    expect(() => s.blocks(query)).toThrow(expect.objectContaining({ code: 'STORE_BAD_QUERY' }));
+  });
+
+  it('keeps blocks, transactions, state and the head across a close and reopen', () => {
+    const s = open();
+    const committed = commitTestBlocks(s, network, 3, { extra: (h) => (h === 2 ? [addValidatorTransaction(network, network.spare, 'add-v5')] : []) });
+    const validatorSet = s.state().get(VALIDATOR_SET_KEY);
+    expect(validatorSet).toContain(network.spare.publicKey);
+    const head = s.head();
+
+    const again = reopen();
+    expect(again.head()).toEqual(head);
+    expect(again.state().get(VALIDATOR_SET_KEY)).toBe(validatorSet);
+    expect(again.blockByHeight(2)?.block).toEqual(committed[1]!.block);
+    expect(again.state().hasTransaction(committed[2]!.changes.txHashes[0]!)).toBe(true);
+    // The chain goes on from where it was: the next block is certified by the changed set.
+    commitTestBlocks(again, network, 1);
+    expect(again.head().height).toBe(4);
+    expect(again.committed(4)?.certificate.approvals.map((a) => a.validator)).toContain(network.spare.publicKey);
+  });
+
+  it('refuses to sign a second block at one height and round, also after a reopen', () => {
+    const s = open();
+    const [v1] = network.validators;
+    expect(s.recordOwnVote(v1!.publicKey, 1, 0, 'prepare', 'a'.repeat(64))).toBe(true);
+    expect(s.recordOwnVote(v1!.publicKey, 1, 0, 'prepare', 'a'.repeat(64))).toBe(true);
+    expect(s.recordOwnVote(v1!.publicKey, 1, 0, 'prepare', 'b'.repeat(64))).toBe(false);
+
+    const again = reopen();
+    expect(again.recordOwnVote(v1!.publicKey, 1, 0, 'prepare', 'b'.repeat(64))).toBe(false);
+    expect(again.recordOwnVote(v1!.publicKey, 1, 0, 'prepare', 'a'.repeat(64))).toBe(true);
+    // Another kind, round or validator is another record.
+    expect(again.recordOwnVote(v1!.publicKey, 1, 0, 'approval', 'b'.repeat(64))).toBe(true);
+    expect(again.recordOwnVote(v1!.publicKey, 1, 1, 'prepare', 'b'.repeat(64))).toBe(true);
+    expect(again.recordOwnVote(network.validators[1]!.publicKey, 1, 0, 'prepare', 'b'.repeat(64))).toBe(true);
+    expect(again.lastOwnRound(1)).toBe(1);
+    expect(again.lastOwnRound(2)).toBeNull();
+  });
+
+  it('keeps prepared certificates per round until their height commits', () => {
+    const s = open();
+    const built = buildTestBlock(s, network, [noteTransaction(network, 'prepared', 'p1')]);
+    const prepared = (round: number): PreparedCertificate => ({
+      round,
+      blockHash: built.hash,
+      block: built.block,
+      prepares: network.validators.slice(0, 3).map((v) => {
+        const vote = signVote('prepare', { chainId: network.genesis.chainId, height: 1, round, blockHash: built.hash }, v.publicKey, v.privateKey);
+        return { validator: vote.validator, signature: vote.signature };
+      }),
+    });
+    s.savePrepared(1, prepared(0));
+    s.savePrepared(1, prepared(1));
+    s.savePrepared(1, prepared(1));
+    expect(reopen().loadPrepared(1)).toEqual([prepared(0), prepared(1)]);
+    expect(store!.loadPrepared(2)).toEqual([]);
+    store!.commitBlock(built.block, built.hash, built.certificate, built.changes);
+    expect(store!.loadPrepared(1)).toEqual([]);
+  });
+
+  it('records evidence once per validator, height, round and kind', () => {
+    const s = open();
+    const v = network.validators[2]!;
+    const vote = (blockHash: string) => signVote('approval', { chainId: network.genesis.chainId, height: 4, round: 2, blockHash }, v.publicKey, v.privateKey);
+    const evidence: Evidence = { validator: v.publicKey, height: 4, round: 2, kind: 'approval', first: vote('a'.repeat(64)), second: vote('b'.repeat(64)) };
+    expect(s.recordEvidence(evidence)).toBe(true);
+    expect(s.recordEvidence({ ...evidence, second: vote('c'.repeat(64)) })).toBe(false);
+    expect(s.recordEvidence({ ...evidence, kind: 'prepare' })).toBe(true);
+    expect(reopen().evidence()).toEqual([
+      { ...evidence, kind: 'prepare', recordedAtMs: NOW_MS },
+      { ...evidence, recordedAtMs: NOW_MS },
+    ]);
+  });
+
+  it('records rejections with their reasons, by block and most recent first', () => {
+    const s = open();
+    const reject = (validatorIndex: number, blockHash: string, reason: string) => {
+      const v = network.validators[validatorIndex]!;
+      return signRejection({ chainId: network.genesis.chainId, height: 1, round: 0, blockHash, reason }, v.publicKey, v.privateKey);
+    };
+    const first = reject(0, 'a'.repeat(64), 'The proposer is not known to us.');
+    const second = reject(1, 'a'.repeat(64), 'Too early.');
+    const other = reject(0, 'b'.repeat(64), 'Wrong election.');
+    for (const rejection of [first, second, other, first]) s.recordRejection(rejection);
+    const again = reopen();
+    expect(again.rejectionsFor('a'.repeat(64))).toEqual([
+      { ...first, recordedAtMs: NOW_MS },
+      { ...second, recordedAtMs: NOW_MS },
+    ]);
+    expect(again.recentRejections(2)).toEqual([
+      { ...other, recordedAtMs: NOW_MS },
+      { ...second, recordedAtMs: NOW_MS },
+    ]);
+    expect(again.rejectionsFor('c'.repeat(64))).toEqual([]);
+  });
+
+  it('writes a block all or nothing: a failure inside the transaction leaves no trace', () => {
+    const s = open();
+    commitTestBlocks(s, network, 2);
+    const before = s.head();
+    const next = buildTestBlock(s, network, [noteTransaction(network, 'doomed', 'doomed')]);
+    // A state value SQLite cannot bind makes the write throw after the block and its transactions went in.
+    const poisoned = { ...next.changes, writes: new Map<string, string | null>([['a/ok', '"ok"'], ['z/bad', {} as unknown as string]]) };
+    expect(() => s.commitBlock(next.block, next.hash, next.certificate, poisoned)).toThrow();
+    expect(s.head()).toEqual(before);
+    expect(s.blockByHeight(3)).toBeNull();
+    expect(s.transaction(next.changes.txHashes[0]!)).toBeNull();
+    expect(s.state().get('a/ok')).toBeNull();
+
+    // The store still passes its start-up checks, and the same block can be committed properly.
+    const again = reopen();
+    again.commitBlock(next.block, next.hash, next.certificate, next.changes);
+    expect(reopen().head().height).toBe(3);
+  });
+
+  it.each([
+    ['a block that does not extend the head', 'height'],
+    ['a hash that is not the header hash', 'hash'],
+    ['a certificate for another block', 'certificate'],
+    ['state changes computed for other transactions', 'changes'],
+  ])('STORE_BAD_COMMIT for %s', (_name, what) => {
+    const s = open();
+    const b = buildTestBlock(s, network, [noteTransaction(network, 'one', 'n1')]);
+    // Committing block 1 first makes the same block 1 no longer extend the head.
+    if (what === 'height') s.commitBlock(b.block, b.hash, b.certificate, b.changes);
+    const head = s.head();
+    const hash = what === 'hash' ? 'e'.repeat(64) : b.hash;
+    const certificate = what === 'certificate' ? { ...b.certificate, blockHash: 'e'.repeat(64) } : b.certificate;
+    const changes = what === 'changes' ? { ...b.changes, txHashes: ['e'.repeat(64)] } : b.changes;
+    expect(() => s.commitBlock(b.block, hash, certificate, changes)).toThrow(expect.objectContaining({ code: 'STORE_BAD_COMMIT' }));
+    expect(s.head()).toEqual(head);
+  });
+
+  it('refuses a store written for another network (STORE_GENESIS_MISMATCH)', () => {
+    const s = open();
+    commitTestBlocks(s, network, 1);
+    s.close();
+    store = null;
+    const other = createTestNetwork('Another network');
+    expect(() => open(other)).toThrow(expect.objectContaining({ code: 'STORE_GENESIS_MISMATCH' }));
+  });
+
+  it('refuses a store written by a newer Civichain (STORE_TOO_NEW)', () => {
+    open().close();
+    store = null;
+    const db = new Database(path);
+    db.prepare("INSERT INTO schema_migrations (id, name) VALUES (99, 'future')").run();
+    db.close();
+    expect(() => open()).toThrow(expect.objectContaining({ code: 'STORE_TOO_NEW' }));
+  });
+
+  it('refuses a file that is not a database (STORE_CORRUPT)', () => {
+    writeFileSync(path, 'this is not an SQLite database, it only has its name'.repeat(100));
+    expect(() => open()).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
+  });
+
+  it('behaves as MemoryConsensusStore for the same calls', () => {
+    const memory = new MemoryConsensusStore(network.genesis, network.genesisHash);
+    const sqlite = open();
+    const observe = (s: ConsensusStore) => {
+      const out: unknown[] = [];
+      const [v1, v2] = network.validators;
+      commitTestBlocks(s, network, 2, { extra: (h) => (h === 1 ? [addValidatorTransaction(network, network.spare, 'v5')] : []) });
+      const { height, hash, timeMs } = s.head();
+      out.push({ height, hash, timeMs }, s.state().get(VALIDATOR_SET_KEY), s.committed(2), s.committed(3));
+      out.push(s.recordOwnVote(v1!.publicKey, 3, 0, 'prepare', 'a'.repeat(64)));
+      out.push(s.recordOwnVote(v1!.publicKey, 3, 0, 'prepare', 'b'.repeat(64)));
+      out.push(s.recordOwnVote(v2!.publicKey, 3, 2, 'approval', 'b'.repeat(64)));
+      out.push(s.lastOwnRound(3), s.lastOwnRound(4));
+      const vote = (h: string) => signVote('prepare', { chainId: network.genesis.chainId, height: 3, round: 0, blockHash: h }, v1!.publicKey, v1!.privateKey);
+      const evidence: Evidence = { validator: v1!.publicKey, height: 3, round: 0, kind: 'prepare', first: vote('a'.repeat(64)), second: vote('b'.repeat(64)) };
+      out.push(s.recordEvidence(evidence), s.recordEvidence(evidence));
+      return out;
+    };
+    expect(observe(sqlite)).toEqual(observe(memory));
+  });
+});
+
+describe('MempoolRepository', () => {
+  it('keeps transactions in arrival order, idempotently, across a reopen', () => {
+    const s = open();
+    const txs = ['c', 'a', 'b'].map((text, i) => noteTransaction(network, text, `m${i}`));
+    const entries = txs.map((tx, i) => ({ hash: `${i}`.repeat(64), tx, receivedAtMs: 1000 - i }));
+    for (const entry of entries) expect(s.mempool.add(entry)).toBe(true);
+    expect(s.mempool.add(entries[0]!)).toBe(false);
+    expect(s.mempool.count()).toBe(3);
+    expect(s.mempool.has(entries[1]!.hash)).toBe(true);
+
+    const again = reopen();
+    expect(again.mempool.all()).toEqual(entries);
+    expect(again.mempool.remove([entries[0]!.hash, entries[2]!.hash, 'f'.repeat(64)])).toBe(2);
+    expect(again.mempool.remove([])).toBe(0);
+    // A transaction removed and added again arrives last.
+    expect(again.mempool.add(entries[0]!)).toBe(true);
+    expect(again.mempool.all().map((e) => e.hash)).toEqual([entries[1]!.hash, entries[0]!.hash]);
+    expect(again.mempool.count()).toBe(2);
+  });
+});

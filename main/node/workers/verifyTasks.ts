@@ -1,0 +1,98 @@
+/**
+ * The verification work itself, shared by the worker threads (verifyWorker.ts), the in-process verifier
+ * (createInlineVerifier) and the unit tests' fake workers, and the messages that carry it.
+ *
+ *   main → worker   { type: 'verify', id, tasks: VerifyTask[] }
+ *   worker → main   { type: 'ready' } once, when its modules have loaded
+ *                   { type: 'verified', id, results: VerifyResult[] } in the order of the tasks
+ *                   { type: 'failed', id, error: { code, message } } when a request is not understood
+ */
+import { PublicKeyCache, verifyWithDomain, type Domain } from '../../core/crypto/ed25519';
+import { checkTransactionEnvelope, type Transaction } from '../../core/ledger/transaction';
+
+/** A signed thing other than a transaction (a vote, a proposal…): its domain, message and signature. */
+export interface SignedMessage {
+  readonly domain: Domain;
+  readonly message: Uint8Array;
+  /** Ed25519 signature, hex. */
+  readonly signature: string;
+  /** Ed25519 public key, hex. */
+  readonly publicKey: string;
+}
+
+export type VerifyTask =
+  | { readonly kind: 'tx'; readonly tx: Transaction; readonly chainId: string }
+  | { readonly kind: 'signature'; readonly signed: SignedMessage };
+
+/** A transaction's hash or null; true or false for a signed message. */
+export type VerifyResult = string | boolean | null;
+
+export interface VerifyRequest {
+  readonly type: 'verify';
+  readonly id: number;
+  readonly tasks: readonly VerifyTask[];
+}
+
+export type VerifyWorkerMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'verified'; readonly id: number; readonly results: readonly VerifyResult[] }
+  | { readonly type: 'failed'; readonly id: number; readonly error: { readonly code: string; readonly message: string } };
+
+export interface VerifierCacheOptions {
+  /** Public key objects kept per cache (the verified-signature memo keeps four times as many). */
+  readonly keyCacheCapacity?: number;
+  /**
+   * Remember verified signatures so that a repeated one (gossip, a block of mempool transactions) is not
+   * verified twice. On by default; benchmarks turn it off to measure real verification.
+   */
+  readonly memoize?: boolean;
+}
+
+export const DEFAULT_KEY_CACHE_CAPACITY = 10_000;
+
+/** What a verification worker is started with. */
+export interface VerifyWorkerData extends VerifierCacheOptions {
+  /** Lowers the worker thread's priority by this much (Linux); 0 leaves it alone. */
+  readonly niceness?: number;
+}
+
+/** A key cache that never remembers a verified signature. */
+class UnmemoizedKeyCache extends PublicKeyCache {
+  override wasVerified(): boolean {
+    return false;
+  }
+  override rememberVerified(): void {}
+}
+
+export function createKeyCache(options: VerifierCacheOptions = {}): PublicKeyCache {
+  const capacity = options.keyCacheCapacity ?? DEFAULT_KEY_CACHE_CAPACITY;
+  return options.memoize === false ? new UnmemoizedKeyCache(capacity) : new PublicKeyCache(capacity);
+}
+
+/** Runs one task. Anything that throws (a wrong chain id, a bad signature, a malformed payload) is invalid. */
+export function runVerifyTask(task: VerifyTask, keys: PublicKeyCache): VerifyResult {
+  try {
+    if (task.kind === 'tx') return checkTransactionEnvelope(task.tx, task.chainId, keys);
+    const { domain, message, signature, publicKey } = task.signed;
+    return verifyWithDomain(domain, message, signature, publicKey, keys);
+  } catch {
+    return task.kind === 'tx' ? null : false;
+  }
+}
+
+function isVerifyRequest(value: unknown): value is VerifyRequest {
+  if (typeof value !== 'object' || value === null) return false;
+  const request = value as Partial<VerifyRequest>;
+  return request.type === 'verify' && Number.isSafeInteger(request.id) && Array.isArray(request.tasks);
+}
+
+/** The worker's side of the protocol: a request in, the response out. */
+export function createVerifyRequestHandler(keys: PublicKeyCache): (request: unknown) => VerifyWorkerMessage {
+  return (request) => {
+    if (!isVerifyRequest(request)) {
+      const id = typeof request === 'object' && request !== null && 'id' in request && typeof request.id === 'number' ? request.id : -1;
+      return { type: 'failed', id, error: { code: 'VERIFIER_BAD_REQUEST', message: 'The verifier worker received a request it does not understand.' } };
+    }
+    return { type: 'verified', id: request.id, results: request.tasks.map((task) => runVerifyTask(task, keys)) };
+  };
+}
