@@ -20,6 +20,7 @@
 import { performance } from 'node:perf_hooks';
 import { makeTempDir } from '../test/support/tempDir';
 import { startMonitor, type ResourceUse } from './support/monitor';
+import { cpuProfileArgument, startCpuProfile } from './support/profile';
 import { ascending, choiceArgument, formatNumber, formatTable, machineFacts, numberArgument, printSummary, quantile, type Row } from './support/report';
 import {
   BENCH_CHAIN_ID,
@@ -110,6 +111,8 @@ function printTimeline(heights: ReadonlyMap<number, HeightTimes>): void {
   }
   console.log(formatTable(['height', 'round', 'txs', 'prev final → proposal seen (ms)', 'proposal → final (ms)', 'final spread over engines (ms)'], rows));
 }
+
+const cpuProfile = cpuProfileArgument();
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -206,11 +209,13 @@ async function saturation(options: ValidatorNetworkOptions, txs: readonly Prepar
   try {
     pump();
     await sleep(warmupSeconds * 1000);
+    const stopProfile = await startCpuProfile(cpuProfile);
     const stop = startMonitor();
     measuring = true;
     const startedMs = performance.now();
     await sleep(seconds * 1000);
     measuring = false;
+    await stopProfile();
     const windowSeconds = (performance.now() - startedMs) / 1000;
     const resources = stop();
     stopped = true;

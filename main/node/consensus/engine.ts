@@ -411,7 +411,7 @@ export class ConsensusEngine {
         this.onVote(message);
         return;
       case 'round-change':
-        this.onRoundChange(message);
+        this.onRoundChange(message, from);
         return;
       case 'reject':
         this.onRejection(message);
@@ -683,8 +683,10 @@ export class ConsensusEngine {
     }
   }
 
-  private onRoundChange(rc: RoundChange): void {
+  private onRoundChange(rc: RoundChange, from: string | null = null): void {
     const h = this.h;
+    // A validator behind us in rounds (restarted, or cut off) learns where we are at once.
+    if (from !== null && rc.round < h.round) this.sendLatestRoundChange(from);
     if (rc.round <= h.round && h.roundChanges.get(rc.round)?.has(rc.validator)) return;
     this.checkRoundChange(rc);
     let forRound = h.roundChanges.get(rc.round);
@@ -706,6 +708,19 @@ export class ConsensusEngine {
     }
     this.armTimer();
     this.maybePropose();
+  }
+
+  /** Sends a peer our own round changes for the current round (once per peer and round). */
+  private sendLatestRoundChange(peer: string): void {
+    const h = this.h;
+    const key = `rc:${peer}:${h.round}`;
+    if (this.servedCommits.has(key)) return;
+    this.servedCommits.add(key);
+    const ours = h.roundChanges.get(h.round);
+    for (const validator of this.localValidators()) {
+      const rc = ours?.get(validator);
+      if (rc) this.deps.network.send(peer, rc);
+    }
   }
 
   private sendRoundChange(round: number): void {

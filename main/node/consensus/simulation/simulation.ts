@@ -67,7 +67,7 @@ export class SimClock implements Clock {
   }
 }
 
-class SimMempool implements Mempool {
+export class SimMempool implements Mempool {
   private readonly txs = new Map<string, Transaction>();
   constructor(
     private readonly isFinal: (hash: string) => boolean,
@@ -125,7 +125,7 @@ interface SimNode {
 }
 
 const keyCacheForSeeds = new Map<number, LocalKey>();
-function validatorKey(index: number): LocalKey {
+export function validatorKey(index: number): LocalKey {
   let key = keyCacheForSeeds.get(index);
   if (!key) {
     const privateKey = ed25519PrivateKeyFromSeed(createHash('sha256').update(`civichain-sim/${index}`).digest());
