@@ -2,35 +2,37 @@
  * Finality (issue 3, Build 7b): 4 auto-approving validators IN ONE PROCESS (peering does not exist yet;
  * see bench/support/validatorNetwork.ts for the wiring). Two measurements, each on a fresh network:
  *
- *  1. Saturation: transactions are offered as fast as the network takes them (round-robin over the
- *     validators' mempools, gossiped to the others), with at most BACKLOG offered and not yet final so that
- *     the mempools stay bounded; finalized tx/s = transactions in blocks stored by validator 1 during the
- *     measured window ÷ its length.
+ *  1. Saturation: transactions are offered as fast as the network takes them, round-robin over the
+ *     validators' mempools and gossiped to the others, keeping every mempool two full blocks deep with at
+ *     most MAX_UNANSWERED submissions unanswered (so that queues stay bounded); finalized tx/s =
+ *     transactions in the blocks stored by validator 1 during the measured window ÷ its length.
  *  2. Latency: 500 tx/s offered on a fixed schedule; for every transaction submitted in the measured
  *     window, the time from its submission to the moment the block holding it is stored (final) on the
  *     validator it was submitted to.
  *
  *   npx vite-node bench/finality.ts [--seconds 60] [--latency-seconds 30] [--rate 500] [--warmup 5]
- *       [--only saturation|latency|both] [--verifier shared-pool|pool-per-engine|inline]
- *       [--pow worker|inline] [--pow-bits 8] [--presign N]
+ *       [--only saturation|latency|both]
+ *   what is varied, for diagnosis (the defaults are the demo's settings and the engine's defaults):
+ *       [--verifier shared-pool|pool-per-engine|inline] [--pow worker|inline] [--pow-bits 8]
+ *       [--round-timeout 3000] [--max-block-txs 5000] [--presign N]
+ *   where the time goes: [--timeline] (per height, on validator 1) [--cpu-profile file.cpuprofile]
  *
  * Targets (issue 3, Acceptance "Targets"): ≥ 1,500 tx/s sustained for 60 s; p50 < 1 s and p99 < 2 s at
  * 500 tx/s offered. Transactions are signed before timing starts.
  */
 import { performance } from 'node:perf_hooks';
 import { makeTempDir } from '../test/support/tempDir';
-import { startMonitor, type ResourceUse } from './support/monitor';
+import { otherLoad, startMonitor, type ResourceUse } from './support/monitor';
+import { presignNotes, type PreparedTransaction } from './support/notes';
 import { cpuProfileArgument, startCpuProfile } from './support/profile';
 import { ascending, choiceArgument, formatNumber, formatTable, machineFacts, numberArgument, printSummary, quantile, type Row } from './support/report';
 import {
   BENCH_CHAIN_ID,
   DEMO_POW_BITS,
   DEMO_ROUND_TIMEOUT_MS,
-  presignNotes,
   startValidatorNetwork,
   type CommitRecord,
   type NetworkCounters,
-  type PreparedTransaction,
   type ValidatorNetwork,
   type ValidatorNetworkOptions,
 } from './support/validatorNetwork';
@@ -41,8 +43,14 @@ const TARGET_P50_MS = 1_000;
 const TARGET_P99_MS = 2_000;
 /** The engine's default largest block (EngineOptions.maxBlockTxs). */
 const MAX_BLOCK_TXS = 5_000;
-/** Offered and not yet final on validator 1: three full blocks keep every proposer's mempool full. */
-const backlog = () => 3 * maxBlockTxs;
+/**
+ * Saturation offer: keep every mempool holding at least this many full blocks (the one being decided and
+ * the next), with at most MAX_UNANSWERED submissions unanswered, offered CHUNK at a time per turn of the
+ * event loop. Offering without these bounds would only grow queues (mempools, the event loop), not blocks.
+ */
+const MEMPOOL_TARGET_BLOCKS = 2;
+const MAX_UNANSWERED = 1_000;
+const CHUNK = 250;
 /** Distinct signing keys of the offered transactions (the verifiers' key caches hold them all). */
 const SENDERS = 256;
 /** How long the latency run waits for the last transactions of its window to become final. */
@@ -174,35 +182,36 @@ async function saturation(options: ValidatorNetworkOptions, txs: readonly Prepar
   const network = startValidatorNetwork(options);
   const finalized = newBlockStats();
   const failures: Failures = { count: 0, codes: new Map() };
-  let finalOnFirst = 0;
   let offered = 0;
+  let answered = 0;
   let accepted = 0;
   let measuring = false;
   let stopped = false;
   network.onCommit = (record) => {
-    if (record.validator !== 0) return;
-    finalOnFirst += record.txCount;
-    if (measuring) countBlock(finalized, record);
+    if (record.validator === 0 && measuring) countBlock(finalized, record);
   };
   const timeline = timelineArgument ? recordTimeline(network) : null;
+  const mempoolsFull = () => network.validators.every((v) => v.pool.size() >= MEMPOOL_TARGET_BLOCKS * maxBlockTxs);
   const pump = () => {
     if (stopped) return;
     let sent = 0;
-    while (offered < txs.length && offered - finalOnFirst < backlog() && sent < 500) {
+    while (offered < txs.length && offered - answered < MAX_UNANSWERED && !mempoolsFull() && sent < CHUNK) {
       const { tx, hash } = txs[offered] as PreparedTransaction;
       const target = offered % VALIDATORS;
       offered++;
       sent++;
       network.submit(target, tx, hash).then(
         () => {
+          answered++;
           if (measuring) accepted++;
         },
         (error: unknown) => {
+          answered++;
           if (measuring) recordFailure(failures, error);
         },
       );
     }
-    // Offer again after the answers of this chunk (setImmediate), or in a millisecond when the backlog is full.
+    // Offer again after the answers of this chunk (setImmediate), or in a millisecond when there is no room.
     if (sent > 0) setImmediate(pump);
     else setTimeout(pump, 1);
   };
@@ -302,12 +311,19 @@ async function latency(options: ValidatorNetworkOptions, txs: readonly PreparedT
 }
 
 function resourceRows(resources: ResourceUse): Row[] {
+  const others = otherLoad(resources, resources.cpuCores).cores;
   return [
     ['Main thread busy (event-loop utilisation)', `${(resources.mainThreadBusy * 100).toFixed(0)} %`],
     ['CPU used by the process (all threads)', `${resources.cpuCores.toFixed(2)} of 2 cores`],
+    ['CPU used by other processes meanwhile', others === null ? 'unknown' : `${others.toFixed(2)} cores`],
     ['Event-loop delay p99', `${formatNumber(resources.loopDelayP99Ms)} ms`],
     ['Peak resident memory', `${formatNumber(resources.maxRssMiB)} MiB`],
   ];
+}
+
+function warnings(resources: ResourceUse): string[] {
+  const { warning } = otherLoad(resources, resources.cpuCores);
+  return warning ? [warning] : [];
 }
 
 function blockRows(stats: BlockStats): Row[] {
@@ -362,8 +378,9 @@ async function main(): Promise<void> {
           ...resourceRows(result.resources),
         ],
         [
+          ...warnings(result.resources),
           ...result.description,
-          `Offer: round-robin over the ${VALIDATORS} mempools, each accepted tx gossiped to the others; at most ${formatNumber(backlog())} offered and not yet final.`,
+          `Offer: round-robin over the ${VALIDATORS} mempools, each accepted tx gossiped to the others; while every mempool holds fewer than ${formatNumber(MEMPOOL_TARGET_BLOCKS * maxBlockTxs)} and fewer than ${formatNumber(MAX_UNANSWERED)} submissions are unanswered.`,
           `Measured window: ${result.windowSeconds.toFixed(1)} s after ${warmupSeconds} s of warm-up.`,
           ...(result.exhausted ? [`The ${formatNumber(presign)} pre-signed transactions ran out before the end: raise --presign.`] : []),
         ],
@@ -394,6 +411,7 @@ async function main(): Promise<void> {
           ...resourceRows(result.resources),
         ],
         [
+          ...warnings(result.resources),
           'Latency: from the call to the mempool of the validator a transaction was submitted to, until the block holding it is stored (final) on that same validator.',
           `Open-loop offer on a 5 ms schedule; ${warmupSeconds} s warm-up not measured; up to ${DRAIN_MS / 1000} s allowed afterwards for the window's last transactions.`,
         ],

@@ -3,7 +3,7 @@
  * the scripts share. Plain output for a person (and for docs/BENCHMARKS.md), nothing machine-readable.
  */
 import { execFileSync } from 'node:child_process';
-import { availableParallelism, cpus, freemem, platform, release, totalmem } from 'node:os';
+import { availableParallelism, cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 
 export interface MachineFacts {
   readonly cpuModel: string;
@@ -13,6 +13,8 @@ export interface MachineFacts {
   readonly node: string;
   /** The file system of a folder the benchmark writes SQLite files to (fsync cost depends on it). */
   readonly fileSystem: string | null;
+  /** 1-minute load average when the benchmark started. */
+  readonly loadAtStart: number;
 }
 
 /** `df -T` of a folder, on Linux; null elsewhere or when df is unavailable. */
@@ -36,6 +38,7 @@ export function machineFacts(dataFolder?: string): MachineFacts {
     os: `${platform()} ${release()}`,
     node: process.version,
     fileSystem: dataFolder ? fileSystemOf(dataFolder) : null,
+    loadAtStart: loadavg()[0] ?? 0,
   };
 }
 
@@ -70,6 +73,8 @@ export function printMachine(facts: MachineFacts): void {
     ['Node.js', facts.node],
   ];
   if (facts.fileSystem) rows.push(['File system of the SQLite files', facts.fileSystem]);
+  const loadNow = loadavg()[0] ?? 0;
+  rows.push(['Load average (1 min) at start / at end', `${facts.loadAtStart.toFixed(2)} / ${loadNow.toFixed(2)}`]);
   console.log(formatTable(['Machine', ''], rows));
 }
 

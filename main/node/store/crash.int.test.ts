@@ -41,7 +41,7 @@ function runAndKill(blocks: number, extraDelayMs: number): Promise<number> {
       }
       if (!killing && first !== null && acknowledged >= first + blocks) {
         killing = true;
-        // Somewhere in the middle of the next commits.
+        // Somewhere in the middle of the next commits: a random moment, not a wait for a condition.
         setTimeout(() => child.kill('SIGKILL'), extraDelayMs);
       }
     });
