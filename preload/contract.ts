@@ -186,6 +186,19 @@ export interface PendingBlock {
   readonly receivedAtMs: number;
 }
 
+export interface PeerSummary {
+  /** The peer's node key (hex). */
+  readonly id: string;
+  readonly address: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly height: number | null;
+  readonly latencyMs: number | null;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly connectedSinceMs: number;
+  readonly score: number;
+}
+
 export interface EvidenceJSON {
   readonly validator: string;
   readonly height: number;
@@ -284,6 +297,28 @@ export const METHODS = {
   'validator.setMode': method<{ readonly approvalMode: ApprovalMode }>()(
     z.object({ mode: z.enum(APPROVAL_MODES) }).strict(),
     'Switches this node’s validators between approving by themselves and waiting for a person.',
+  ),
+  'peers.list': method<{ readonly peers: readonly PeerSummary[]; readonly listening: string | null }>()(
+    noParams,
+    'Connected peers, and the address this node listens on for peers (null: it does not peer).',
+  ),
+  'peers.add': method<{ readonly peer: PeerSummary }>()(
+    z.object({ address: z.string().regex(/^wss?:\/\/[^\s/]+:\d+\/?$/, 'must be a WebSocket address such as ws://127.0.0.1:7546') }).strict(),
+    'Connects to a peer by address (the origin’s register_with); it is remembered and re-dialled.',
+  ),
+  'peers.remove': method<{ readonly removed: boolean }>()(
+    z.object({ peer: z.string().min(1).max(300) }).strict(),
+    'Disconnects a peer (by node key or address) and forgets its address.',
+  ),
+  'peers.ban': method<{ readonly banned: boolean }>()(
+    z
+      .object({
+        peer: z.string().min(1).max(300),
+        minutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+        reason: z.string().trim().min(3).max(300),
+      })
+      .strict(),
+    'Disconnects a peer and refuses it for a while.',
   ),
   'miner.mine': method<{ readonly requested: boolean }>()(
     noParams,

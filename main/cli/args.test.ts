@@ -6,8 +6,23 @@ describe('civichain command line', () => {
     const result = parseCommandLine(['node', '--data', '/tmp/x', '--api-port', '0', '--p2p-port', '9000', '--peer', 'ws://127.0.0.1:8001', '--peer', 'ws://127.0.0.1:8002', '--demo']);
     expect(result).toEqual({
       ok: true,
-      command: { kind: 'node', dataDir: '/tmp/x', apiPort: 0, p2pPort: 9000, peers: ['ws://127.0.0.1:8001/', 'ws://127.0.0.1:8002/'], demo: true, logLevel: 'info' },
+      command: {
+        kind: 'node',
+        dataDir: '/tmp/x',
+        apiPort: 0,
+        p2pPort: 9000,
+        p2pPortGiven: true,
+        p2pHost: '127.0.0.1',
+        peers: ['ws://127.0.0.1:8001/', 'ws://127.0.0.1:8002/'],
+        keys: null,
+        demo: true,
+        logLevel: 'info',
+      },
     });
+  });
+
+  it('--keys splits keystore ids', () => {
+    expect(parseCommandLine(['node', '--keys', 'validator-2, proposer-1'])).toMatchObject({ ok: true, command: { keys: ['validator-2', 'proposer-1'] } });
   });
 
   it('has defaults', () => {
@@ -34,6 +49,9 @@ describe('civichain command line', () => {
     [['node', 'extra'], /Unexpected argument "extra"/],
     [['node', '--data'], /data/],
     [['node', '--data', ''], /--data needs a folder/],
+    [['node', '--keys', ',,'], /--keys must be keystore ids/],
+    [['node', '--keys', 'Validator 2'], /--keys must be keystore ids/],
+    [['node', '--p2p-host', 'a b'], /--p2p-host/],
   ])('refuses %j with a usage error', (argv, message) => {
     const result = parseCommandLine(argv);
     expect(result.ok).toBe(false);

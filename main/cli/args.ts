@@ -8,6 +8,7 @@ export const USAGE = `Civichain — a node for elections and subsidy vouchers on
 
 Usage:
   civichain node [--data DIR] [--api-port N] [--p2p-port N] [--peer URL]... [--demo] [--log-level LEVEL]
+                 [--p2p-host HOST] [--keys ID,ID...]
   civichain --help | --version
 
 Commands:
@@ -16,8 +17,12 @@ Commands:
 Options for node:
   --data DIR         Data folder (genesis, keystore, ledger). Default: $CIVICHAIN_DATA_DIR or ~/.civichain/demo
   --api-port N       Port of the local API and browser console on 127.0.0.1 (0 = any free port). Default: 7545
-  --p2p-port N       Port for connections from other nodes (0 = any free port). Default: 7546
-  --peer URL         A peer to connect to, as ws://HOST:PORT (repeatable)
+  --p2p-port N       Port for connections from other nodes (0 = any free port). Default: 7546, or any
+                     free port when 7546 is taken
+  --p2p-host HOST    Address to accept peers on. Default: 127.0.0.1 (0.0.0.0 for other machines)
+  --peer URL         A peer to connect to, as ws://HOST:PORT (repeatable); remembered across restarts
+  --keys ID,ID...    Keystore ids of the validator and proposer keys this node signs with. Default: all of
+                     them. Nodes of one network must not share a signing key.
   --demo             Create the demo workspace in the data folder if it holds none
   --log-level LEVEL  debug, info, warn or error. Default: info
 
@@ -33,7 +38,11 @@ export interface NodeCommand {
   readonly dataDir: string | null;
   readonly apiPort: number;
   readonly p2pPort: number;
+  /** Whether --p2p-port was given (otherwise a taken default port falls back to any free port). */
+  readonly p2pPortGiven: boolean;
+  readonly p2pHost: string;
   readonly peers: readonly string[];
+  readonly keys: readonly string[] | null;
   readonly demo: boolean;
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -71,6 +80,8 @@ export function parseCommandLine(argv: readonly string[]): ParseResult {
     data?: string;
     'api-port'?: string;
     'p2p-port'?: string;
+    'p2p-host'?: string;
+    keys?: string;
     peer?: string[];
     demo?: boolean;
     'log-level'?: string;
@@ -86,6 +97,8 @@ export function parseCommandLine(argv: readonly string[]): ParseResult {
         data: { type: 'string' },
         'api-port': { type: 'string' },
         'p2p-port': { type: 'string' },
+        'p2p-host': { type: 'string' },
+        keys: { type: 'string' },
         peer: { type: 'string', multiple: true },
         demo: { type: 'boolean' },
         'log-level': { type: 'string' },
@@ -112,6 +125,16 @@ export function parseCommandLine(argv: readonly string[]): ParseResult {
     peers.push(peer);
   }
 
+  const p2pHost = values['p2p-host'] ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(p2pHost)) return usageError(`--p2p-host must be a host name or address, not "${p2pHost}".`);
+  let keys: string[] | null = null;
+  if (values.keys !== undefined) {
+    keys = values.keys.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+    if (keys.length === 0 || keys.some((k) => !/^[a-z0-9][a-z0-9-]{0,63}$/.test(k))) {
+      return usageError(`--keys must be keystore ids separated by commas, such as validator-2,proposer-1, not "${values.keys}".`);
+    }
+  }
+
   const logLevel = values['log-level'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     return usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
@@ -124,7 +147,10 @@ export function parseCommandLine(argv: readonly string[]): ParseResult {
       dataDir: values.data ?? null,
       apiPort,
       p2pPort,
+      p2pPortGiven: values['p2p-port'] !== undefined,
+      p2pHost,
       peers,
+      keys,
       demo: values.demo ?? false,
       logLevel: logLevel as NodeCommand['logLevel'],
     },

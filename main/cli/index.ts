@@ -56,7 +56,17 @@ async function runNode(command: NodeCommand, version: string): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   try {
-    node = await startNode({ dataDir, demo: command.demo, runtime: 'headless', version }, { log });
+    node = await startNode(
+      {
+        dataDir,
+        demo: command.demo,
+        runtime: 'headless',
+        version,
+        p2p: { host: command.p2pHost, port: command.p2pPort, peers: command.peers, anyPortIfTaken: !command.p2pPortGiven },
+        signingKeys: command.keys ?? undefined,
+      },
+      { log },
+    );
     api = await startApiServer(
       { port: command.apiPort, token: node.workspace.apiToken, staticDir: existsSync(staticDir) ? staticDir : null },
       { node, log },
@@ -66,18 +76,13 @@ async function runNode(command: NodeCommand, version: string): Promise<void> {
     if (isCivichainError(error)) fail(error.message);
     throw error;
   }
-  if (command.peers.length > 0) {
-    log.warn('peer-to-peer networking is not in this version yet: the --peer addresses are not dialled', {
-      p2pPort: command.p2pPort,
-      peers: command.peers.length,
-    });
-  }
 
   const status = node.status();
   print(`Civichain node running (headless)${status.demo ? ' on the DEMO workspace — its keys are demo keys' : ''}`);
   print(`  Network:  ${status.networkName} (chain ${status.chainId})`);
   print(`  Data:     ${dataDir}`);
   print(`  API:      ${api.apiUrl}`);
+  if (node.network) print(`  Peers:    ${node.network.url} (node key ${node.identity().nodePublicKey.slice(0, 16)}…)`);
   print(`  Console:  ${api.consoleUrl}`);
   if (!existsSync(staticDir)) print('  (The windows are not built, so the console is empty: run `npm run build`.)');
   print('Press Ctrl-C to stop.');

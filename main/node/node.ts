@@ -6,6 +6,7 @@
  */
 import type { ApprovalMode, EventName, EventPayloads, NodeIdentity, NodeStatus } from '../../preload/contract';
 import { PublicKeyCache } from '../core/crypto/ed25519';
+import { CivichainError } from '../core/errors';
 import { createDefaultRegistry } from '../core/rules/index';
 import { currentValidatorSet } from '../core/rules/validatorSet';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
@@ -13,12 +14,14 @@ import { createHandlers } from './api/handlers';
 import { ConsensusEngine } from './consensus/engine';
 import type { Clock, ConsensusEvent, LocalKey, Network, ProofOfWork, Verifier } from './consensus/types';
 import { TransactionPool } from './mempool/mempool';
+import { PeerNetwork } from './p2p/peerNetwork';
+import { FilePeerStore } from './p2p/peerStore';
 import { openStore, type Store } from './store/database';
 import { createInlineProofOfWork, createProofOfWork } from './workers/proofOfWork';
 import { createInlineVerifier, createVerifyPool } from './workers/verifyPool';
 import { acquireDataDirLock, type DataDirLock } from './workspace/lock';
 import { loadSettings, saveSettings } from './workspace/settings';
-import { openWorkspace, unlockSigningKeys, type Workspace } from './workspace/workspace';
+import { openWorkspace, unlockNodeKey, unlockSigningKeys, type Workspace } from './workspace/workspace';
 import type { Logger } from './log';
 
 export type NodeEventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
@@ -30,6 +33,8 @@ export interface CivichainNode {
   readonly store: Store;
   readonly mempool: TransactionPool;
   readonly engine: ConsensusEngine;
+  /** The peer network, when this node peers (null: it decides alone with the keys it holds). */
+  readonly network: PeerNetwork | null;
   status(): NodeStatus;
   identity(): NodeIdentity;
   /** Subscribe to every event the node emits; returns the unsubscribe function. */
@@ -50,6 +55,22 @@ export interface NodeOptions {
   readonly workers?: 'threads' | 'inline';
   /** Built worker scripts, when not beside the running bundle (benchmarks and tests running from sources). */
   readonly workerScripts?: { readonly verify: string | URL; readonly pow: string | URL };
+  /**
+   * Peering: listen on `port` (0 = any free port) and dial `peers`. Absent: the node does not peer and
+   * decides blocks with the keys it holds (the demo node holds them all).
+   */
+  readonly p2p?: {
+    readonly host?: string;
+    readonly port: number;
+    readonly peers: readonly string[];
+    /** When the port is taken, listen on any free port instead of failing (for a default port). */
+    readonly anyPortIfTaken?: boolean;
+  };
+  /**
+   * Keystore ids of the validator and proposer keys this node signs with. Absent: every validator and
+   * proposer key in its keystore. Nodes of one network must not share a key: each signs for itself.
+   */
+  readonly signingKeys?: readonly string[];
 }
 
 export interface NodeDependencies {
@@ -62,7 +83,7 @@ export interface NodeDependencies {
 /** The node's status events are coalesced: at most this often, however busy the chain is. */
 const STATUS_EVENT_INTERVAL_MS = 250;
 
-const systemClock = (now: () => number): Clock => ({
+export const systemClock = (now: () => number): Clock => ({
   now,
   setTimer(ms, fn) {
     const timer = setTimeout(fn, ms);
@@ -126,10 +147,11 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
     closers.push(() => verifier.close?.());
     closers.push(() => pow.close?.());
 
-    const localKeys: LocalKey[] = await unlockSigningKeys(workspace, genesis);
+    const localKeys: LocalKey[] = await unlockSigningKeys(workspace, genesis, options.signingKeys);
     const settings = loadSettings(options.dataDir);
 
     let engine: ConsensusEngine | null = null;
+    let network: PeerNetwork | null = null;
     const mempool = new TransactionPool(
       { genesis },
       {
@@ -139,8 +161,10 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
         state: () => store.state(),
         height: () => store.head().height,
         now,
-        onChange: (size) => {
+        onChange: (size, added) => {
           emit('mempool.changed', { size });
+          // Gossip what passed validation (peers deduplicate what they have already seen).
+          for (const tx of added) network?.broadcast({ type: 'tx', tx });
           engine?.onTransactionsAvailable();
           scheduleStatus();
         },
@@ -160,7 +184,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
         finalHeight: head.finalHeight,
         round: engine?.round ?? 0,
         mempoolSize: mempool.size(),
-        peers: 0,
+        peers: network?.peers().length ?? 0,
         state,
         syncBlocksLeft: null,
         mining: { active: engine?.isMining ?? false, hashesPerSecond: engine?.isMining ? hashesPerSecond : 0 },
@@ -191,6 +215,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
           break;
         case 'block.final':
           emit('block.final', { height: event.height, round: event.round, blockHash: event.blockHash, txCount: event.txCount });
+          network?.announceHeight(event.height);
           break;
         case 'round.change':
           emit('round.change', { height: event.height, round: event.round });
@@ -217,6 +242,37 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       scheduleStatus();
     };
 
+    if (options.p2p) {
+      const peering = options.p2p;
+      const privateKey = await unlockNodeKey(workspace, genesis);
+      const createNetwork = (port: number) =>
+        new PeerNetwork(
+          { chainId: genesis.chainId, genesisHash: workspace.genesisHash, host: peering.host, port },
+          {
+            log,
+            clock: systemClock(now),
+            nodeKey: { publicKey: workspace.nodeKey.publicKey, privateKey },
+            store: new FilePeerStore(options.dataDir, log),
+            localHeight: () => store.head().height,
+            // The engine throws on invalid input; the network penalises the sender by the error's code.
+            onMessage: (peer, message) => engine?.receive(peer, message),
+            onPeerEvent: () => scheduleStatus(),
+          },
+        );
+      network = createNetwork(peering.port);
+      try {
+        await network.start();
+      } catch (error) {
+        if (!(peering.anyPortIfTaken && error instanceof CivichainError && error.code === 'PORT_IN_USE')) throw error;
+        log.warn('the default peer port is taken (another node?); listening on any free port', { port: peering.port });
+        network = createNetwork(0);
+        await network.start();
+      }
+      const started = network;
+      // Closed before the engine and the store: no message arrives for a stopped engine.
+      closers.push(() => started.close());
+    }
+
     engine = new ConsensusEngine(
       { genesis, keys: localKeys, approvalMode: settings.approvalMode },
       {
@@ -225,7 +281,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
         mempool,
         verifier,
         pow,
-        network: noPeers,
+        network: network ?? noPeers,
         registry,
         keys,
         onEvent: onConsensusEvent,
@@ -235,6 +291,12 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
     const runningEngine = engine;
     runningEngine.start();
     closers.push(() => runningEngine.stop());
+    const peerNetwork = network;
+    if (peerNetwork && options.p2p) {
+      for (const url of options.p2p.peers) {
+        peerNetwork.addPeer(url).catch((error: unknown) => log.warn('peer not reached (it will be dialled again)', { url, error: String(error) }));
+      }
+    }
 
     const identity = (): NodeIdentity => ({
       nodePublicKey: workspace.nodeKey.publicKey,
@@ -253,11 +315,12 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
     };
 
     const dispatcher = createDispatcher({
-      handlers: createHandlers({ status, identity, keystore: workspace.keystore, store, mempool, engine: runningEngine, setApprovalMode }),
+      handlers: createHandlers({ status, identity, keystore: workspace.keystore, store, mempool, engine: runningEngine, network: peerNetwork, setApprovalMode }),
       onInternalError: (error, method) => log.error(`internal error in ${method}`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
     });
 
     log.info('node started', {
+      p2p: peerNetwork ? peerNetwork.url : 'off',
       dataDir: options.dataDir,
       chainId: genesis.chainId,
       height: store.head().height,
@@ -272,6 +335,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       store,
       mempool,
       engine: runningEngine,
+      network: peerNetwork,
       status,
       identity,
       onEvent(listener) {

@@ -5,6 +5,7 @@ import type {
   BlockHeaderJSON,
   NodeIdentity,
   NodeStatus,
+  PeerSummary,
   PendingBlock,
   RejectionJSON,
   TransactionJSON,
@@ -14,6 +15,7 @@ import { transactionHash, type Transaction } from '../../core/ledger/transaction
 import type { ConsensusEngine } from '../consensus/engine';
 import type { Keystore } from '../keystore/keystore';
 import type { TransactionPool } from '../mempool/mempool';
+import type { PeerInfo, PeerNetwork } from '../p2p/peerNetwork';
 import type { LedgerStore, StoredRejection } from '../store/ledgerStore';
 import type { Handlers } from './dispatcher';
 
@@ -24,11 +26,26 @@ export interface HandlerDependencies {
   readonly store: LedgerStore;
   readonly mempool: TransactionPool;
   readonly engine: ConsensusEngine;
+  readonly network: PeerNetwork | null;
   readonly setApprovalMode: (mode: ApprovalMode) => void;
 }
 
 function withHash(tx: Transaction): TransactionJSON & { hash: string } {
   return { hash: transactionHash(tx), type: tx.type, chainId: tx.chainId, signer: tx.signer, nonce: tx.nonce, payload: tx.payload, signature: tx.signature };
+}
+
+function peerJSON(p: PeerInfo): PeerSummary {
+  return {
+    id: p.id,
+    address: p.address ?? p.remoteAddress,
+    direction: p.direction,
+    height: p.height,
+    latencyMs: p.latencyMs,
+    bytesIn: p.bytesIn,
+    bytesOut: p.bytesOut,
+    connectedSinceMs: p.connectedSinceMs,
+    score: p.score,
+  };
 }
 
 function rejectionJSON(r: StoredRejection): RejectionJSON {
@@ -37,6 +54,12 @@ function rejectionJSON(r: StoredRejection): RejectionJSON {
 
 export function createHandlers(deps: HandlerDependencies): Handlers {
   const { store, engine, mempool } = deps;
+  const peering = (): PeerNetwork => {
+    if (!deps.network) {
+      throw new CivichainError('P2P_OFF', 'This node does not peer. Start it with --p2p-port to connect to other nodes.');
+    }
+    return deps.network;
+  };
   return {
     'node.status': () => deps.status(),
     'node.identity': () => deps.identity(),
@@ -138,6 +161,17 @@ export function createHandlers(deps: HandlerDependencies): Handlers {
       }
       deps.setApprovalMode(mode);
       return { approvalMode: mode };
+    },
+
+    'peers.list': () => ({ peers: deps.network?.peers().map(peerJSON) ?? [], listening: deps.network?.url ?? null }),
+
+    'peers.add': async ({ address }) => ({ peer: peerJSON(await peering().addPeer(address)) }),
+
+    'peers.remove': ({ peer }) => ({ removed: peering().removePeer(peer) }),
+
+    'peers.ban': ({ peer, minutes, reason }) => {
+      peering().ban(peer, minutes * 60_000, reason);
+      return { banned: true };
     },
 
     'miner.mine': () => {

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CivichainError } from '../../core/errors';
 import { createGenesisFromJSON, genesisHash, type Genesis } from '../../core/genesis';
-import { openKeystore, parseKeyFile, sealKey, SCRYPT_N_DEMO, type Keystore, type KeyFile } from '../keystore/keystore';
+import { openKey, openKeystore, parseKeyFile, sealKey, SCRYPT_N_DEMO, type Keystore, type KeyFile } from '../keystore/keystore';
 import { ed25519PrivateKeyFromSeed } from '../keystore/keystore';
 import type { Logger } from '../log';
 import { createDemoGenesis, DEMO_IDENTITIES, DEMO_PASSPHRASE, demoSeed } from './demo';
@@ -154,13 +154,31 @@ export async function openWorkspace(
  * proposer of the network. The demo workspace holds them all (one node runs the whole demo network); a
  * production node holds its own. Non-demo keys open with CIVICHAIN_NODE_PASSPHRASE.
  */
-export async function unlockSigningKeys(workspace: Workspace, genesis: Genesis): Promise<{ publicKey: string; privateKey: KeyObject }[]> {
+export async function unlockSigningKeys(
+  workspace: Workspace,
+  genesis: Genesis,
+  ids?: readonly string[],
+): Promise<{ publicKey: string; privateKey: KeyObject }[]> {
   const wanted = new Set([...genesis.validators, ...genesis.proposers].map((m) => m.publicKey));
-  const identities = workspace.keystore.list().filter((i) => wanted.has(i.publicKey));
+  let identities = workspace.keystore.list().filter((i) => wanted.has(i.publicKey));
+  if (ids) {
+    for (const id of ids) {
+      const identity = workspace.keystore.get(id);
+      if (!wanted.has(identity.publicKey)) {
+        throw new CivichainError('NOT_A_SIGNING_KEY', `The key "${id}" is neither a validator nor a proposer of this network.`, { id });
+      }
+    }
+    identities = identities.filter((i) => ids.includes(i.id));
+  }
   const passphrase = genesis.demo ? DEMO_PASSPHRASE : nodePassphrase(genesis);
   const keys = [];
   for (const identity of identities) {
     keys.push({ publicKey: identity.publicKey, privateKey: await workspace.keystore.unlock(identity.id, passphrase) });
   }
   return keys;
+}
+
+/** The node's own identity key, unsealed (it proves the node to peers in the handshake). */
+export async function unlockNodeKey(workspace: Workspace, genesis: Genesis): Promise<KeyObject> {
+  return openKey(workspace.nodeKey.file, genesis.demo ? DEMO_PASSPHRASE : nodePassphrase(genesis));
 }

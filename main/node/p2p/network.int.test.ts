@@ -1,0 +1,95 @@
+/**
+ * Peering between real node processes on loopback: three demo nodes that split the demo keys (the
+ * proposer and validator 1, validator 2, validator 3) form one network through peer exchange, and a
+ * transaction handed to any of them becomes final on all; a node of another network is refused at the
+ * handshake, with the reason on both sides.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { signTransaction } from '../../core/ledger/transaction';
+import { testKey } from '../../core/ledger/testFixtures';
+import { connectApi, type TestApiClient } from '../../../test/support/apiClient';
+import { runCli, type CliProcess } from '../../../test/support/cli';
+import { makeTempDir } from '../../../test/support/tempDir';
+
+const processes: CliProcess[] = [];
+const clients: TestApiClient[] = [];
+const temps: ReturnType<typeof makeTempDir>[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  for (const proc of processes.splice(0)) {
+    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
+    await proc.exited;
+  }
+  for (const temp of temps.splice(0)) temp.remove();
+});
+
+interface RunningNode {
+  proc: CliProcess;
+  api: TestApiClient;
+  p2pUrl: string;
+}
+
+async function startNode(args: string[], dataDir?: string): Promise<RunningNode> {
+  let dir = dataDir;
+  if (!dir) {
+    const temp = makeTempDir();
+    temps.push(temp);
+    dir = temp.path;
+  }
+  const proc = runCli(['node', '--data', dir, '--api-port', '0', '--p2p-port', '0', '--demo', ...args]);
+  processes.push(proc);
+  const [, apiUrl] = await proc.waitForOutput(/API:\s+(\S+)/);
+  const [, p2pUrl] = await proc.waitForOutput(/Peers:\s+(\S+)/);
+  const [, consoleUrl] = await proc.waitForOutput(/Console:\s+(\S+)/);
+  const api = await connectApi(apiUrl!, new URL(consoleUrl!).searchParams.get('token')!);
+  clients.push(api);
+  return { proc, api, p2pUrl: p2pUrl! };
+}
+
+describe('peering between node processes', () => {
+  it('three nodes splitting the demo keys finalise a transaction given to any of them, on all of them', async () => {
+    const a = await startNode(['--keys', 'proposer-1,validator-1']);
+    const b = await startNode(['--keys', 'validator-2', '--peer', a.p2pUrl]);
+    const c = await startNode(['--keys', 'validator-3', '--peer', a.p2pUrl]);
+    // Peer exchange: B and C learn of each other through A.
+    for (const node of [a, b, c]) {
+      await expect.poll(async () => (await node.api.call<{ peers: unknown[] }>('peers.list')).peers.length, { timeout: 20_000 }).toBe(2);
+    }
+    const alice = testKey('p2p-alice');
+    const tx = signTransaction({ type: 'note', chainId: 'civichain-demo-1', signer: alice.publicKey, nonce: 'p2p-1', payload: { text: 'across the network' } }, alice.privateKey);
+    const { hash } = await c.api.call<{ hash: string }>('tx.submit', { transaction: tx });
+    const blockHashes: string[] = [];
+    for (const node of [a, b, c]) {
+      let status: { state: string; blockHash?: string } | null = null;
+      await expect
+        .poll(async () => (status = (await node.api.call<{ status: { state: string; blockHash?: string } | null }>('tx.get', { hash })).status)?.state, { timeout: 20_000 })
+        .toBe('final');
+      blockHashes.push(status!.blockHash!);
+    }
+    expect(new Set(blockHashes).size).toBe(1);
+    const nodeStatus = await b.api.call<{ peers: number; localValidators: string[]; proposer: boolean }>('node.status');
+    expect(nodeStatus).toMatchObject({ peers: 2, proposer: false });
+    expect(nodeStatus.localValidators).toHaveLength(1);
+  });
+
+  it('a node of another network is refused at the handshake, with the reason on both sides', async () => {
+    const aDir = makeTempDir();
+    temps.push(aDir);
+    const a = await startNode([], aDir.path);
+    // Another network: the demo genesis under another name has another genesis hash.
+    const genesis = JSON.parse(readFileSync(join(aDir.path, 'genesis.json'), 'utf8')) as { networkName: string };
+    const other = makeTempDir();
+    temps.push(other);
+    writeFileSync(join(other.path, 'genesis.json'), JSON.stringify({ ...genesis, networkName: 'Another Network' }));
+    const b = await startNode([], other.path);
+
+    const refused = await b.api.callError('peers.add', { address: a.p2pUrl });
+    expect(refused.data.code).toBe('PEER_WRONG_GENESIS');
+    expect(refused.message).toMatch(/another network/i);
+    await expect.poll(() => a.proc.stderr(), { timeout: 10_000 }).toMatch(/genesis/i);
+    expect((await a.api.call<{ peers: unknown[] }>('peers.list')).peers).toEqual([]);
+  });
+});
