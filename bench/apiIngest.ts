@@ -18,7 +18,7 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startApiServer } from '../main/node/api/wsServer';
+import { startApiServer, type ApiServer } from '../main/node/api/wsServer';
 import { createLogger } from '../main/node/log';
 import { startNode, type CivichainNode } from '../main/node/node';
 import { POW_WORKER_SCRIPT } from '../main/node/workers/proofOfWork';
@@ -73,6 +73,7 @@ async function main(): Promise<void> {
   const facts = machineFacts(temp.path);
   const log = createLogger({ level: 'error', sink: (line) => process.stderr.write(`${line}\n`) });
   let node: CivichainNode | null = null;
+  let api: ApiServer | null = null;
   try {
     node = await startNode(
       {
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
       },
       { log },
     );
-    const api = await startApiServer({ port: 0, token: node.workspace.apiToken, staticDir: null }, { node, log });
+    api = await startApiServer({ port: 0, token: node.workspace.apiToken, staticDir: null }, { node, log });
     const running = node;
     /** Set when the client says the warm-up is over. */
     const measured: { heightBefore: number; stopMonitor: (() => ResourceUse) | null; stopProfile: (() => Promise<void>) | null } = {
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
     await measured.stopProfile?.();
     const status = node.status();
     await api.close();
+    api = null;
     await node.close();
     node = null;
     console.log('For comparison: the mempool alone (no API, no consensus)…');
@@ -156,6 +158,7 @@ async function main(): Promise<void> {
       ],
     );
   } finally {
+    await api?.close();
     await node?.close();
     temp.remove();
   }

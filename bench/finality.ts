@@ -4,7 +4,7 @@
  *
  *  1. Saturation: transactions are offered as fast as the network takes them, round-robin over the
  *     validators' mempools and gossiped to the others, keeping every mempool two full blocks deep with at
- *     most MAX_UNANSWERED submissions unanswered (so that queues stay bounded); finalized tx/s =
+ *     most 1,000 submissions unanswered (so that queues stay bounded); finalized tx/s =
  *     transactions in the blocks stored by validator 1 during the measured window ÷ its length.
  *  2. Latency: 500 tx/s offered on a fixed schedule; for every transaction submitted in the measured
  *     window, the time from its submission to the moment the block holding it is stored (final) on the
@@ -14,7 +14,7 @@
  *       [--only saturation|latency|both]
  *   what is varied, for diagnosis (the defaults are the demo's settings and the engine's defaults):
  *       [--verifier shared-pool|pool-per-engine|inline] [--pow worker|inline] [--pow-bits 8]
- *       [--round-timeout 3000] [--max-block-txs 5000] [--presign N]
+ *       [--round-timeout 3000] [--max-block-txs 5000] [--max-unanswered 1000] [--presign N]
  *   where the time goes: [--timeline] (per height, on validator 1) [--cpu-profile file.cpuprofile]
  *
  * Targets (issue 3, Acceptance "Targets"): ≥ 1,500 tx/s sustained for 60 s; p50 < 1 s and p99 < 2 s at
@@ -45,11 +45,11 @@ const TARGET_P99_MS = 2_000;
 const MAX_BLOCK_TXS = 5_000;
 /**
  * Saturation offer: keep every mempool holding at least this many full blocks (the one being decided and
- * the next), with at most MAX_UNANSWERED submissions unanswered, offered CHUNK at a time per turn of the
+ * the next), with at most --max-unanswered submissions unanswered, offered CHUNK at a time per turn of the
  * event loop. Offering without these bounds would only grow queues (mempools, the event loop), not blocks.
  */
 const MEMPOOL_TARGET_BLOCKS = 2;
-const MAX_UNANSWERED = 1_000;
+const DEFAULT_MAX_UNANSWERED = 1_000;
 const CHUNK = 250;
 /** Distinct signing keys of the offered transactions (the verifiers' key caches hold them all). */
 const SENDERS = 256;
@@ -66,6 +66,7 @@ const pow = choiceArgument('pow', ['worker', 'inline'] as const, 'worker');
 const powDifficultyBits = numberArgument('pow-bits', DEMO_POW_BITS, { min: 0 });
 const roundTimeoutMs = numberArgument('round-timeout', DEMO_ROUND_TIMEOUT_MS);
 const maxBlockTxs = numberArgument('max-block-txs', MAX_BLOCK_TXS);
+const maxUnanswered = numberArgument('max-unanswered', DEFAULT_MAX_UNANSWERED);
 /** Enough for 3,000 tx/s over warm-up and window; the summary says when the offer ran out. */
 const presign = numberArgument('presign', Math.ceil((warmupSeconds + seconds) * 3_000));
 
@@ -195,7 +196,7 @@ async function saturation(options: ValidatorNetworkOptions, txs: readonly Prepar
   const pump = () => {
     if (stopped) return;
     let sent = 0;
-    while (offered < txs.length && offered - answered < MAX_UNANSWERED && !mempoolsFull() && sent < CHUNK) {
+    while (offered < txs.length && offered - answered < maxUnanswered && !mempoolsFull() && sent < CHUNK) {
       const { tx, hash } = txs[offered] as PreparedTransaction;
       const target = offered % VALIDATORS;
       offered++;
@@ -342,6 +343,7 @@ function networkRows(counters: NetworkCounters): Row[] {
     ['Messages delivered (all engines)', formatNumber(counters.messages)],
     ['Round changes on validator 1', String(counters.roundChanges)],
     ['Messages refused by an engine', `${counters.refused} (${describeCodes(counters.refusedCodes)})`],
+    ['Double-sign evidence recorded', String(counters.evidence)],
     ['Engine warnings', describeCodes(counters.warnings)],
   ];
 }
@@ -380,7 +382,7 @@ async function main(): Promise<void> {
         [
           ...warnings(result.resources),
           ...result.description,
-          `Offer: round-robin over the ${VALIDATORS} mempools, each accepted tx gossiped to the others; while every mempool holds fewer than ${formatNumber(MEMPOOL_TARGET_BLOCKS * maxBlockTxs)} and fewer than ${formatNumber(MAX_UNANSWERED)} submissions are unanswered.`,
+          `Offer: round-robin over the ${VALIDATORS} mempools, each accepted tx gossiped to the others; while every mempool holds fewer than ${formatNumber(MEMPOOL_TARGET_BLOCKS * maxBlockTxs)} and fewer than ${formatNumber(maxUnanswered)} submissions are unanswered.`,
           `Measured window: ${result.windowSeconds.toFixed(1)} s after ${warmupSeconds} s of warm-up.`,
           ...(result.exhausted ? [`The ${formatNumber(presign)} pre-signed transactions ran out before the end: raise --presign.`] : []),
         ],

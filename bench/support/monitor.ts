@@ -43,6 +43,8 @@ export function startMonitor(): () => ResourceUse {
   const sampler = setInterval(() => {
     maxRss = Math.max(maxRss, process.memoryUsage.rss());
   }, 500);
+  // Never what keeps the process alive (a failed run must still exit).
+  sampler.unref();
   return () => {
     delay.disable();
     clearInterval(sampler);

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { PublicKeyCache } from '../../main/core/crypto/ed25519';
 import { CivichainError } from '../../main/core/errors';
 import { GENESIS_FORMAT, createGenesisFromJSON, defaultQuorum, genesisHash as hashOfGenesis, type Genesis } from '../../main/core/genesis';
@@ -192,9 +193,9 @@ export function startValidatorNetwork(options: ValidatorNetworkOptions): Validat
       `Proof-of-work: ${options.powDifficultyBits} bits (${options.powDifficultyBits === DEMO_POW_BITS ? "the demo's difficulty" : 'not the demo’s 8'}), solved ${options.pow === 'worker' ? 'in a worker thread per engine' : 'inline on the main thread'}.`,
       `Signature verification: ${
         options.verifier === 'shared-pool'
-          ? 'one worker pool shared by all engines (2 threads, verified-signature memo on)'
+          ? `one worker pool shared by all engines (${availableParallelism()} threads, verified-signature memo on)`
           : options.verifier === 'pool-per-engine'
-            ? 'one worker pool per engine (2 threads each, memo on), as 4 processes would have'
+            ? `one worker pool per engine (${availableParallelism()} threads each, memo on), as separate processes would have`
             : 'createInlineVerifier on the main thread (memo on)'
       }.`,
       `Largest block: ${options.maxBlockTxs === undefined ? 'the engine default (5,000 transactions)' : `${options.maxBlockTxs} transactions`}.`,
