@@ -6,6 +6,7 @@
  */
 import type { ApprovalMode, EventName, EventPayloads, NodeIdentity, NodeStatus } from '../../preload/contract';
 import { PublicKeyCache } from '../core/crypto/ed25519';
+import { transactionHash, type Transaction } from '../core/ledger/transaction';
 import { CivichainError } from '../core/errors';
 import { createDefaultRegistry } from '../core/rules/index';
 import { currentValidatorSet } from '../core/rules/validatorSet';
@@ -273,13 +274,37 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       closers.push(() => started.close());
     }
 
+    // Transactions of a block that this node's mempool already admitted were verified then (same hash, same
+    // signature): only the others go to the workers. The proposer's own blocks cost no second verification.
+    const blockVerifier: Verifier = {
+      async verifyTransactions(txs, chainId) {
+        const results: (string | null)[] = new Array<string | null>(txs.length).fill(null);
+        const unknown: Transaction[] = [];
+        const positions: number[] = [];
+        txs.forEach((tx, index) => {
+          const hash = transactionHash(tx);
+          if (tx.chainId === chainId && mempool.get(hash)?.signature === tx.signature) {
+            results[index] = hash;
+          } else {
+            unknown.push(tx);
+            positions.push(index);
+          }
+        });
+        if (unknown.length > 0) {
+          const verified = await verifier.verifyTransactions(unknown, chainId);
+          positions.forEach((index, k) => (results[index] = verified[k] ?? null));
+        }
+        return results;
+      },
+    };
+
     engine = new ConsensusEngine(
       { genesis, keys: localKeys, approvalMode: settings.approvalMode },
       {
         clock: systemClock(now),
         store,
         mempool,
-        verifier,
+        verifier: blockVerifier,
         pow,
         network: network ?? noPeers,
         registry,
