@@ -25,6 +25,11 @@ describe('civichain command line', () => {
     expect(parseCommandLine(['node', '--keys', 'validator-2, proposer-1'])).toMatchObject({ ok: true, command: { keys: ['validator-2', 'proposer-1'] } });
   });
 
+  it('--observer signs with no key', () => {
+    expect(parseCommandLine(['node', '--observer'])).toMatchObject({ ok: true, command: { keys: [] } });
+    expect(parseCommandLine(['node', '--observer', '--keys', 'validator-1'])).toMatchObject({ ok: false, message: expect.stringMatching(/leave out --keys/) });
+  });
+
   it('has defaults', () => {
     expect(parseCommandLine(['node'])).toMatchObject({ ok: true, command: { dataDir: null, apiPort: DEFAULT_API_PORT, demo: false, peers: [] } });
   });

@@ -8,7 +8,7 @@ export const USAGE = `Civichain — a node for elections and subsidy vouchers on
 
 Usage:
   civichain node [--data DIR] [--api-port N] [--p2p-port N] [--peer URL]... [--demo] [--log-level LEVEL]
-                 [--p2p-host HOST] [--keys ID,ID...]
+                 [--p2p-host HOST] [--keys ID,ID... | --observer]
   civichain --help | --version
 
 Commands:
@@ -23,6 +23,7 @@ Options for node:
   --peer URL         A peer to connect to, as ws://HOST:PORT (repeatable); remembered across restarts
   --keys ID,ID...    Keystore ids of the validator and proposer keys this node signs with. Default: all of
                      them. Nodes of one network must not share a signing key.
+  --observer         Sign nothing: follow the network, check every block and serve reads.
   --demo             Create the demo workspace in the data folder if it holds none
   --log-level LEVEL  debug, info, warn or error. Default: info
 
@@ -82,6 +83,7 @@ export function parseCommandLine(argv: readonly string[]): ParseResult {
     'p2p-port'?: string;
     'p2p-host'?: string;
     keys?: string;
+    observer?: boolean;
     peer?: string[];
     demo?: boolean;
     'log-level'?: string;
@@ -99,6 +101,7 @@ export function parseCommandLine(argv: readonly string[]): ParseResult {
         'p2p-port': { type: 'string' },
         'p2p-host': { type: 'string' },
         keys: { type: 'string' },
+        observer: { type: 'boolean' },
         peer: { type: 'string', multiple: true },
         demo: { type: 'boolean' },
         'log-level': { type: 'string' },
@@ -128,6 +131,8 @@ export function parseCommandLine(argv: readonly string[]): ParseResult {
   const p2pHost = values['p2p-host'] ?? '127.0.0.1';
   if (!/^[A-Za-z0-9.:-]{1,253}$/.test(p2pHost)) return usageError(`--p2p-host must be a host name or address, not "${p2pHost}".`);
   let keys: string[] | null = null;
+  if (values.observer && values.keys !== undefined) return usageError('--observer signs nothing: leave out --keys.');
+  if (values.observer) keys = [];
   if (values.keys !== undefined) {
     keys = values.keys.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
     if (keys.length === 0 || keys.some((k) => !/^[a-z0-9][a-z0-9-]{0,63}$/.test(k))) {

@@ -50,19 +50,20 @@ async function startNode(args: string[], dataDir?: string): Promise<RunningNode>
 }
 
 describe('peering between node processes', () => {
-  it('three nodes splitting the demo keys finalise a transaction given to any of them, on all of them', async () => {
+  it('three nodes splitting the demo keys finalise a transaction given to any of them, on all of them and an observer', async () => {
     const a = await startNode(['--keys', 'proposer-1,validator-1']);
     const b = await startNode(['--keys', 'validator-2', '--peer', a.p2pUrl]);
     const c = await startNode(['--keys', 'validator-3', '--peer', a.p2pUrl]);
-    // Peer exchange: B and C learn of each other through A.
-    for (const node of [a, b, c]) {
-      await expect.poll(async () => (await node.api.call<{ peers: unknown[] }>('peers.list')).peers.length, { timeout: 20_000 }).toBe(2);
+    const observer = await startNode(['--observer', '--peer', a.p2pUrl]);
+    // Peer exchange: every node learns of the others through A.
+    for (const node of [a, b, c, observer]) {
+      await expect.poll(async () => (await node.api.call<{ peers: unknown[] }>('peers.list')).peers.length, { timeout: 20_000 }).toBe(3);
     }
     const alice = testKey('p2p-alice');
     const tx = signTransaction({ type: 'note', chainId: 'civichain-demo-1', signer: alice.publicKey, nonce: 'p2p-1', payload: { text: 'across the network' } }, alice.privateKey);
     const { hash } = await c.api.call<{ hash: string }>('tx.submit', { transaction: tx });
     const blockHashes: string[] = [];
-    for (const node of [a, b, c]) {
+    for (const node of [a, b, c, observer]) {
       let status: { state: string; blockHash?: string } | null = null;
       await expect
         .poll(async () => (status = (await node.api.call<{ status: { state: string; blockHash?: string } | null }>('tx.get', { hash })).status)?.state, { timeout: 20_000 })
@@ -71,8 +72,12 @@ describe('peering between node processes', () => {
     }
     expect(new Set(blockHashes).size).toBe(1);
     const nodeStatus = await b.api.call<{ peers: number; localValidators: string[]; proposer: boolean }>('node.status');
-    expect(nodeStatus).toMatchObject({ peers: 2, proposer: false });
+    expect(nodeStatus).toMatchObject({ peers: 3, proposer: false });
     expect(nodeStatus.localValidators).toHaveLength(1);
+    // The observer holds no key, checked every block, and serves reads.
+    expect(await observer.api.call<{ localValidators: string[]; proposer: boolean }>('node.status')).toMatchObject({ localValidators: [], proposer: false });
+    expect((await observer.api.call<{ hash: string }>('chain.block', { height: 1 })).hash).toBe(blockHashes[0]);
+    expect((await observer.api.callError('miner.mine')).data.code).toBe('NOT_A_PROPOSER');
   });
 
   it('a node of another network is refused at the handshake, with the reason on both sides', async () => {
