@@ -81,6 +81,10 @@ export interface NodeDependencies {
   readonly sqliteNativeBinding?: string;
 }
 
+/** Blocks a peer sends per catch-up request (the engine's SYNC_BATCH), and how long to wait before asking again. */
+const SYNC_BATCH_BLOCKS = 50;
+const SYNC_RETRY_MS = 2_000;
+
 /** The node's status events are coalesced: at most this often, however busy the chain is. */
 const STATUS_EVENT_INTERVAL_MS = 250;
 
@@ -174,6 +178,8 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
 
     const startedAtMs = now();
     let state: NodeStatus['state'] = 'running';
+    /** The highest height a peer has announced, while it is above ours (catch-up). */
+    let syncTarget: number | null = null;
     const localPublicKeys = new Set(localKeys.map((k) => k.publicKey));
     const status = (): NodeStatus => {
       const head = store.head();
@@ -186,8 +192,8 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
         round: engine?.round ?? 0,
         mempoolSize: mempool.size(),
         peers: network?.peers().length ?? 0,
-        state,
-        syncBlocksLeft: null,
+        state: state === 'running' && syncTarget !== null && syncTarget > head.height ? 'syncing' : state,
+        syncBlocksLeft: syncTarget !== null && syncTarget > head.height ? syncTarget - head.height : null,
         mining: { active: engine?.isMining ?? false, hashesPerSecond: engine?.isMining ? hashesPerSecond : 0 },
         approvalMode: engine?.mode ?? settings.approvalMode,
         localValidators: validators.filter((v) => localPublicKeys.has(v)),
@@ -209,6 +215,30 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       if (statusTimer) clearTimeout(statusTimer);
     });
 
+    // Catch-up: when a peer is ahead, ask it for blocks; ask again when a batch is used up, or when nothing
+    // arrived for a while (a stalled peer: the next check picks the best peer again).
+    let requestedFrom: { height: number; atMs: number } | null = null;
+    const catchUp = (retryIfStalled: boolean) => {
+      if (!network || !engine) return;
+      const head = store.head().height;
+      let best: { id: string; height: number } | null = null;
+      for (const peer of network.peers()) {
+        if (peer.height !== null && peer.height > head && (!best || peer.height > best.height)) best = { id: peer.id, height: peer.height };
+      }
+      syncTarget = best?.height ?? null;
+      if (!best) {
+        requestedFrom = null;
+        return;
+      }
+      const batchUsedUp = !requestedFrom || head + 1 >= requestedFrom.height + SYNC_BATCH_BLOCKS;
+      const stalled = retryIfStalled && requestedFrom !== null && now() - requestedFrom.atMs >= SYNC_RETRY_MS;
+      if (batchUsedUp || stalled) requestedFrom = { height: engine.requestBlocksFrom(best.id), atMs: now() };
+      scheduleStatus();
+    };
+    const catchUpTimer = setInterval(() => catchUp(true), SYNC_RETRY_MS);
+    catchUpTimer.unref();
+    closers.push(() => clearInterval(catchUpTimer));
+
     const onConsensusEvent = (event: ConsensusEvent) => {
       switch (event.kind) {
         case 'block.proposed':
@@ -217,6 +247,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
         case 'block.final':
           emit('block.final', { height: event.height, round: event.round, blockHash: event.blockHash, txCount: event.txCount });
           network?.announceHeight(event.height);
+          catchUp(false);
           break;
         case 'round.change':
           emit('round.change', { height: event.height, round: event.round });
@@ -257,7 +288,10 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
             localHeight: () => store.head().height,
             // The engine throws on invalid input; the network penalises the sender by the error's code.
             onMessage: (peer, message) => engine?.receive(peer, message),
-            onPeerEvent: () => scheduleStatus(),
+            onPeerEvent: () => {
+              catchUp(false);
+              scheduleStatus();
+            },
           },
         );
       network = createNetwork(peering.port);

@@ -133,6 +133,7 @@ interface HeightState {
 
 const MAX_FUTURE_HEIGHTS = 5;
 const MAX_BUFFERED_MESSAGES = 2_000;
+/** Final blocks sent per catch-up request. */
 const SYNC_BATCH = 50;
 
 type Inbound = { readonly from: string | null; readonly message: ConsensusMessage };
@@ -255,6 +256,15 @@ export class ConsensusEngine {
     const validators = target.validator ? [target.validator] : [...entry.validators];
     this.decideManual(entry.round, entry.hash, validators, target.reason);
     return validators;
+  }
+
+  /**
+   * Catch-up: asks `peer` for the final blocks from the height this engine is deciding (it answers with up
+   * to 50 blocks and their certificates, each checked here before it is applied).
+   */
+  requestBlocksFrom(peer: string): number {
+    this.deps.network.send(peer, { type: 'sync-request', fromHeight: this.h.height });
+    return this.h.height;
   }
 
   /** The round of the current height whose proposal holds the transaction, if any. */
@@ -421,7 +431,9 @@ export class ConsensusEngine {
 
   private bufferFuture(item: Inbound): void {
     const height = heightOf(item.message);
-    if (height !== null && height <= this.h.height + MAX_FUTURE_HEIGHTS) {
+    // Final blocks sent for catch-up arrive a batch at a time; other messages only a few heights ahead.
+    const horizon = item.message.type === 'commit' ? SYNC_BATCH : MAX_FUTURE_HEIGHTS;
+    if (height !== null && height <= this.h.height + horizon) {
       if (this.buffered.length >= MAX_BUFFERED_MESSAGES) this.buffered.shift();
       this.buffered.push(item);
     }

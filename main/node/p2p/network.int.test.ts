@@ -30,6 +30,7 @@ interface RunningNode {
   proc: CliProcess;
   api: TestApiClient;
   p2pUrl: string;
+  dataDir: string;
 }
 
 async function startNode(args: string[], dataDir?: string): Promise<RunningNode> {
@@ -46,7 +47,7 @@ async function startNode(args: string[], dataDir?: string): Promise<RunningNode>
   const [, consoleUrl] = await proc.waitForOutput(/Console:\s+(\S+)/);
   const api = await connectApi(apiUrl!, new URL(consoleUrl!).searchParams.get('token')!);
   clients.push(api);
-  return { proc, api, p2pUrl: p2pUrl! };
+  return { proc, api, p2pUrl: p2pUrl!, dataDir: dir };
 }
 
 describe('peering between node processes', () => {
@@ -79,6 +80,45 @@ describe('peering between node processes', () => {
     expect((await observer.api.call<{ hash: string }>('chain.block', { height: 1 })).hash).toBe(blockHashes[0]);
     expect((await observer.api.callError('miner.mine')).data.code).toBe('NOT_A_PROPOSER');
   });
+
+  it('a fresh node joins a running network and catches up, checking every block; a stopped node catches up after a restart', async () => {
+    const a = await startNode(['--keys', 'proposer-1,validator-1']);
+    const b = await startNode(['--keys', 'validator-2', '--peer', a.p2pUrl]);
+    const c = await startNode(['--keys', 'validator-3', '--peer', a.p2pUrl]);
+    const follower = await startNode(['--observer', '--peer', a.p2pUrl]);
+    for (const node of [a, b, c]) {
+      await expect.poll(async () => (await node.api.call<{ peers: unknown[] }>('peers.list')).peers.length, { timeout: 20_000 }).toBe(3);
+    }
+    const height = async (node: RunningNode) => (await node.api.call<{ height: number }>('node.status')).height;
+    const mineTo = async (target: number) => {
+      while ((await height(a)) < target) {
+        const before = await height(a);
+        await a.api.call('miner.mine');
+        await expect.poll(() => height(a), { timeout: 20_000 }).toBeGreaterThan(before);
+      }
+    };
+    await mineTo(20);
+    await expect.poll(() => height(follower), { timeout: 20_000 }).toBe(await height(a));
+
+    // The follower stops; the network goes on without it; it restarts and catches up.
+    follower.proc.child.kill('SIGTERM');
+    await follower.proc.exited;
+    await mineTo(140);
+    const target = await height(a);
+
+    // It remembered its peers: no --peer needed on the restart.
+    const restarted = await startNode(['--observer'], follower.dataDir);
+    const fresh = await startNode(['--observer', '--peer', b.p2pUrl]);
+    await expect.poll(() => height(restarted), { timeout: 60_000 }).toBe(target);
+    await expect.poll(() => height(fresh), { timeout: 60_000 }).toBe(target);
+    const sawProgress = fresh.api.events.some((e) => e.event === 'node.status' && (e.payload as { syncBlocksLeft: number | null }).syncBlocksLeft !== null);
+    expect(sawProgress, 'the node reported blocks left while it caught up').toBe(true);
+    for (const h of [1, 77, target]) {
+      const [x, y] = await Promise.all([a.api.call<{ hash: string }>('chain.block', { height: h }), fresh.api.call<{ hash: string }>('chain.block', { height: h })]);
+      expect(y.hash).toBe(x.hash);
+    }
+    expect((await fresh.api.call<{ state: string; syncBlocksLeft: number | null }>('node.status'))).toMatchObject({ state: 'running', syncBlocksLeft: null });
+  }, 180_000);
 
   it('a node of another network is refused at the handshake, with the reason on both sides', async () => {
     const aDir = makeTempDir();
