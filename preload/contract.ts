@@ -350,6 +350,8 @@ export interface EventPayloads {
   'mempool.changed': { readonly size: number };
   'round.change': { readonly height: number; readonly round: number };
   evidence: EvidenceJSON;
+  /** Catch-up: this node is behind its peers (blocksLeft > 0) or has just caught up (0). */
+  'sync.progress': { readonly height: number; readonly target: number; readonly blocksLeft: number };
   /** Proof-of-work progress of this node's proposal. */
   mining: { readonly active: boolean; readonly hashesPerSecond: number };
 }
@@ -363,6 +365,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'mempool.changed',
   'round.change',
   'evidence',
+  'sync.progress',
   'mining',
 ];
 

@@ -9,10 +9,12 @@ export const USAGE = `Civichain — a node for elections and subsidy vouchers on
 Usage:
   civichain node [--data DIR] [--api-port N] [--p2p-port N] [--peer URL]... [--demo] [--log-level LEVEL]
                  [--p2p-host HOST] [--keys ID,ID... | --observer]
+  civichain repair --data DIR --from-peer URL
   civichain --help | --version
 
 Commands:
   node        Run a headless node: the ledger, the local API and the browser console on 127.0.0.1.
+  repair      Rebuild a tampered or corrupt ledger store from a peer (the damaged file is kept).
 
 Options for node:
   --data DIR         Data folder (genesis, keystore, ledger). Default: $CIVICHAIN_DATA_DIR or ~/.civichain/demo
@@ -48,7 +50,13 @@ export interface NodeCommand {
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
 
-export type Command = NodeCommand | { readonly kind: 'help' } | { readonly kind: 'version' };
+export interface RepairCommand {
+  readonly kind: 'repair';
+  readonly dataDir: string;
+  readonly fromPeer: string;
+}
+
+export type Command = NodeCommand | RepairCommand | { readonly kind: 'help' } | { readonly kind: 'version' };
 
 export type ParseResult = { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly message: string };
 
@@ -75,6 +83,7 @@ export function parseCommandLine(argv: readonly string[]): ParseResult {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') return { ok: true, command: { kind: 'help' } };
   if (first === '--version' || first === '-v') return { ok: true, command: { kind: 'version' } };
+  if (first === 'repair') return parseRepair(rest);
   if (first !== 'node') return usageError(`Unknown command "${first}".`);
 
   let values: {
@@ -160,4 +169,17 @@ export function parseCommandLine(argv: readonly string[]): ParseResult {
       logLevel: logLevel as NodeCommand['logLevel'],
     },
   };
+}
+
+function parseRepair(rest: readonly string[]): ParseResult {
+  let values: { data?: string; 'from-peer'?: string };
+  try {
+    ({ values } = parseArgs({ args: [...rest], strict: true, options: { data: { type: 'string' }, 'from-peer': { type: 'string' } } }));
+  } catch (error) {
+    return usageError((error as Error).message.split('\n')[0] ?? 'Bad options.');
+  }
+  if (!values.data || values.data.trim() === '') return usageError('repair needs --data DIR: the data folder whose store to rebuild.');
+  const peer = values['from-peer'] === undefined ? null : parsePeer(values['from-peer']);
+  if (!peer) return usageError('repair needs --from-peer ws://HOST:PORT: a node of the same network to rebuild from.');
+  return { ok: true, command: { kind: 'repair', dataDir: values.data, fromPeer: peer } };
 }

@@ -11,6 +11,7 @@ import { createLogger } from '../node/log';
 import { startNode, type CivichainNode } from '../node/node';
 import { defaultDataDir } from '../node/workspace/dataDir';
 import { parseCommandLine, USAGE, type NodeCommand } from './args';
+import { repairStore } from './repair';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -104,6 +105,21 @@ async function main(): Promise<void> {
       return;
     case 'node':
       await runNode(parsed.command, version);
+      return;
+    case 'repair': {
+      const command = parsed.command;
+      const log = createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
+      try {
+        const result = await repairStore({ dataDir: resolve(command.dataDir), fromPeer: command.fromPeer, version }, { log, progress: (line) => print(line) });
+        print(`Repaired: the store holds the network's chain up to block ${result.height}.`);
+        if (result.movedTo) print(`  The damaged store is kept as ${result.movedTo}.`);
+        if (result.carriedVotes > 0) print(`  ${result.carriedVotes} votes for undecided heights were carried over (double-sign protection).`);
+      } catch (error) {
+        if (isCivichainError(error)) fail(error.message);
+        throw error;
+      }
+      process.exit(0);
+    }
   }
 }
 

@@ -225,11 +225,14 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       for (const peer of network.peers()) {
         if (peer.height !== null && peer.height > head && (!best || peer.height > best.height)) best = { id: peer.id, height: peer.height };
       }
+      const wasSyncing = syncTarget !== null;
       syncTarget = best?.height ?? null;
       if (!best) {
         requestedFrom = null;
+        if (wasSyncing) emit('sync.progress', { height: head, target: head, blocksLeft: 0 });
         return;
       }
+      emit('sync.progress', { height: head, target: best.height, blocksLeft: best.height - head });
       const batchUsedUp = !requestedFrom || head + 1 >= requestedFrom.height + SYNC_BATCH_BLOCKS;
       const stalled = retryIfStalled && requestedFrom !== null && now() - requestedFrom.atMs >= SYNC_RETRY_MS;
       if (batchUsedUp || stalled) requestedFrom = { height: engine.requestBlocksFrom(best.id), atMs: now() };

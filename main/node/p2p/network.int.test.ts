@@ -108,11 +108,14 @@ describe('peering between node processes', () => {
 
     // It remembered its peers: no --peer needed on the restart.
     const restarted = await startNode(['--observer'], follower.dataDir);
-    const fresh = await startNode(['--observer', '--peer', b.p2pUrl]);
+    // The fresh node is told its peer through the API, after we listen to its events.
+    const fresh = await startNode(['--observer']);
+    await fresh.api.call('peers.add', { address: b.p2pUrl });
     await expect.poll(() => height(restarted), { timeout: 60_000 }).toBe(target);
     await expect.poll(() => height(fresh), { timeout: 60_000 }).toBe(target);
-    const sawProgress = fresh.api.events.some((e) => e.event === 'node.status' && (e.payload as { syncBlocksLeft: number | null }).syncBlocksLeft !== null);
-    expect(sawProgress, 'the node reported blocks left while it caught up').toBe(true);
+    const progress = fresh.api.events.filter((e) => e.event === 'sync.progress').map((e) => (e.payload as { blocksLeft: number }).blocksLeft);
+    expect(progress[0], 'the node reported blocks left while it caught up').toBeGreaterThan(0);
+    expect(progress.at(-1), 'and then that it had caught up').toBe(0);
     for (const h of [1, 77, target]) {
       const [x, y] = await Promise.all([a.api.call<{ hash: string }>('chain.block', { height: h }), fresh.api.call<{ hash: string }>('chain.block', { height: h })]);
       expect(y.hash).toBe(x.hash);

@@ -69,19 +69,40 @@ describe('PeerNetwork: connecting', () => {
   });
 
   it('a relayed duplicate is delivered once, and our own broadcast is not delivered back', async () => {
+    // Gossip (here: votes; schema-valid, signatures are the engine's business) is deduplicated by content.
+    const vote = (height: number) => ({
+      type: 'vote' as const,
+      kind: 'prepare' as const,
+      chainId: 'civichain-test',
+      height,
+      round: 0,
+      blockHash: 'ab'.repeat(32),
+      validator: 'cd'.repeat(32),
+      signature: 'ef'.repeat(64),
+    });
     const a = await started();
     const b = await started();
     await a.network.addPeer(b.network.url);
     const peer = await raw(b);
     await peer.handshake();
     await waitFor(() => b.network.peers().length === 2);
-    a.network.broadcast(syncRequest(7));
-    peer.send({ type: 'consensus', message: { fromHeight: 7, type: 'sync-request' } }); // same message, other key order
-    b.network.broadcast(syncRequest(8));
-    peer.send({ type: 'consensus', message: syncRequest(8) }); // an echo of ours
-    peer.send({ type: 'consensus', message: syncRequest(9) });
-    await waitFor(() => b.received.some((r) => r.message.type === 'sync-request' && r.message.fromHeight === 9));
-    expect(b.received.map((r) => (r.message.type === 'sync-request' ? r.message.fromHeight : -1))).toEqual([7, 9]);
+    a.network.broadcast(vote(7));
+    const { signature, ...rest } = vote(7);
+    peer.send({ type: 'consensus', message: { signature, ...rest } }); // same message, other key order
+    b.network.broadcast(vote(8));
+    peer.send({ type: 'consensus', message: vote(8) }); // an echo of ours
+    peer.send({ type: 'consensus', message: vote(9) });
+    await waitFor(() => b.received.some((r) => r.message.type === 'vote' && r.message.height === 9));
+    expect(b.received.map((r) => (r.message.type === 'vote' ? r.message.height : -1))).toEqual([7, 9]);
+  });
+
+  it('catch-up requests are not gossip: the same request delivered again is delivered again', async () => {
+    const a = await started();
+    const b = await started();
+    await a.network.addPeer(b.network.url);
+    a.network.send(b.key.publicKey, syncRequest(3));
+    a.network.send(b.key.publicKey, syncRequest(3));
+    await waitFor(() => b.received.filter((r) => r.message.type === 'sync-request').length === 2);
   });
 
   it('latency comes from ping/pong; a peer that stops answering pings is dropped (PEER_TOO_SLOW)', async () => {

@@ -799,7 +799,10 @@ export class PeerNetwork implements Network {
   /** Hands a consensus message to the node once; the node's verdict on it may penalise the sender. */
   private deliver(conn: Connection, message: ConsensusMessage): void {
     const key = conn.key as string;
-    if (!this.seen.add(consensusMessageId(message))) return;
+    // Gossip is delivered once however many peers relay it. Catch-up requests and their answers are
+    // not gossip: the same request may rightly come again (a restarted or stalled node asks anew).
+    const isGossip = message.type !== 'sync-request' && message.type !== 'commit';
+    if (isGossip && !this.seen.add(consensusMessageId(message))) return;
     try {
       this.deps.onMessage(key, message);
     } catch (error) {

@@ -75,7 +75,7 @@ function tamperedError(path: string, height: number | null, check: string, what:
     'STORE_TAMPERED',
     `The ledger store ${path} has been changed outside Civichain: ${what}. The node will not run on it. ` +
       `Stop the node, move ${basename(path)} aside and rebuild it from peers with ` +
-      `\`civichain repair --data ${dir} --from-peer URL\` (arrives with peering), or restore it from a backup.`,
+      `\`civichain repair --data ${dir} --from-peer URL\`, or restore it from a backup.`,
     { height, check, path, ...extra },
   );
 }
