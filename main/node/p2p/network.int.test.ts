@@ -75,6 +75,21 @@ describe('peering between node processes', () => {
     const nodeStatus = await b.api.call<{ peers: number; localValidators: string[]; proposer: boolean }>('node.status');
     expect(nodeStatus).toMatchObject({ peers: 3, proposer: false });
     expect(nodeStatus.localValidators).toHaveLength(1);
+    // The same transaction handed to two nodes at the same moment is final exactly once.
+    const twice = signTransaction({ type: 'note', chainId: 'civichain-demo-1', signer: alice.publicKey, nonce: 'p2p-2', payload: { text: 'twice' } }, alice.privateKey);
+    const [fromB, fromC] = await Promise.all([b.api.call<{ hash: string }>('tx.submit', { transaction: twice }), c.api.call<{ hash: string }>('tx.submit', { transaction: twice })]);
+    expect(fromB.hash).toBe(fromC.hash);
+    await expect
+      .poll(async () => (await a.api.call<{ status: { state: string } | null }>('tx.get', { hash: fromB.hash })).status?.state, { timeout: 20_000 })
+      .toBe('final');
+    const { blocks } = await a.api.call<{ blocks: { height: number }[] }>('chain.blocks', { limit: 100 });
+    let included = 0;
+    for (const { height } of blocks) {
+      const block = await a.api.call<{ transactions: { hash: string }[] }>('chain.block', { height });
+      included += block.transactions.filter((t) => t.hash === fromB.hash).length;
+    }
+    expect(included).toBe(1);
+
     // The observer holds no key, checked every block, and serves reads.
     expect(await observer.api.call<{ localValidators: string[]; proposer: boolean }>('node.status')).toMatchObject({ localValidators: [], proposer: false });
     expect((await observer.api.call<{ hash: string }>('chain.block', { height: 1 })).hash).toBe(blockHashes[0]);
