@@ -320,6 +320,10 @@ export const METHODS = {
       .strict(),
     'Disconnects a peer and refuses it for a while.',
   ),
+  'peers.unban': method<{ readonly unbanned: boolean }>()(
+    z.object({ peer: z.string().min(1).max(300) }).strict(),
+    'Lifts a ban (by node key or address).',
+  ),
   'miner.mine': method<{ readonly requested: boolean }>()(
     noParams,
     'Asks this node to propose a block now, even an empty one (the origin’s “mine” button).',

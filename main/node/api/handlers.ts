@@ -174,6 +174,11 @@ export function createHandlers(deps: HandlerDependencies): Handlers {
       return { banned: true };
     },
 
+    'peers.unban': ({ peer }) => {
+      peering().unban(peer);
+      return { unbanned: true };
+    },
+
     'miner.mine': () => {
       if (!deps.status().proposer) {
         throw new CivichainError('NOT_A_PROPOSER', 'This node holds no proposer key, so it cannot propose blocks. Ask a proposer node.');
