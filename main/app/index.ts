@@ -12,6 +12,7 @@ import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, shell } f
 import { isCivichainError } from '../core/errors';
 import { startApiServer, type ApiServer } from '../node/api/wsServer';
 import { LOG_LEVELS, createLogger, type LogLevel, type Logger } from '../node/log';
+import { DEFAULT_P2P_PORT } from '../node/defaults';
 import { startNode, type CivichainNode } from '../node/node';
 import { fanOutEvents, registerIpc } from './ipc';
 import { buildMenuTemplate } from './menu';
@@ -179,7 +180,14 @@ async function main(): Promise<void> {
 
   // The node starts while the launcher loads; calls made meanwhile wait for it.
   const starting = startNode(
-    { dataDir: options.dataDir, demo: true, runtime: 'electron', version: app.getVersion() },
+    {
+      dataDir: options.dataDir,
+      demo: true,
+      runtime: 'electron',
+      version: app.getVersion(),
+      // Peers as the headless node does: the default peer port, or any free port when it is taken.
+      p2p: { port: DEFAULT_P2P_PORT, peers: [], anyPortIfTaken: true },
+    },
     { log, sqliteNativeBinding: process.env['CIVICHAIN_SQLITE_BINDING'] || undefined },
   );
   nodeStarting = starting;

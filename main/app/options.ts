@@ -21,7 +21,8 @@ export interface AppOptions {
 }
 
 /** The headless CLI's default (main/cli/args.ts), so `civichain` commands find the app's node too. */
-export const DEFAULT_API_PORT = 7545;
+export { DEFAULT_API_PORT } from '../node/defaults';
+import { DEFAULT_API_PORT } from '../node/defaults';
 
 export interface AppOptionSources {
   readonly argv: readonly string[];

@@ -3,6 +3,7 @@
  * tests can check every bad flag. The entry point (./index.ts) turns a usage error into exit code 2.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_API_PORT, DEFAULT_P2P_PORT } from '../node/defaults';
 
 export const USAGE = `Civichain — a node for elections and subsidy vouchers on a permissioned blockchain.
 
@@ -32,8 +33,7 @@ Options for node:
 Exit codes: 0 stopped cleanly, 1 failed, 2 bad command line.
 `;
 
-export const DEFAULT_API_PORT = 7545;
-export const DEFAULT_P2P_PORT = 7546;
+export { DEFAULT_API_PORT, DEFAULT_P2P_PORT };
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 export interface NodeCommand {
