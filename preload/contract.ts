@@ -354,8 +354,18 @@ export interface EventPayloads {
   'mempool.changed': { readonly size: number };
   'round.change': { readonly height: number; readonly round: number };
   evidence: EvidenceJSON;
-  /** Catch-up: this node is behind its peers (blocksLeft > 0) or has just caught up (0). */
-  'sync.progress': { readonly height: number; readonly target: number; readonly blocksLeft: number };
+  /**
+   * Catch-up: this node is behind its peers (blocksLeft > 0) or has just caught up (0); the rate so far, the
+   * estimated seconds left (null until there is a rate), and why it stalled, if it did.
+   */
+  'sync.progress': {
+    readonly height: number;
+    readonly target: number;
+    readonly blocksLeft: number;
+    readonly blocksPerSecond: number;
+    readonly etaSeconds: number | null;
+    readonly stalled: string | null;
+  };
   /** Proof-of-work progress of this node's proposal. */
   mining: { readonly active: boolean; readonly hashesPerSecond: number };
 }

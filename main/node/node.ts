@@ -217,25 +217,49 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
 
     // Catch-up: when a peer is ahead, ask it for blocks; ask again when a batch is used up, or when nothing
     // arrived for a while (a stalled peer: the next check picks the best peer again).
-    let requestedFrom: { height: number; atMs: number } | null = null;
+    let requestedFrom: { peer: string; height: number; atMs: number } | null = null;
+    let syncStart: { height: number; atMs: number } | null = null;
     const catchUp = (retryIfStalled: boolean) => {
       if (!network || !engine) return;
       const head = store.head().height;
+      const stalled = retryIfStalled && requestedFrom !== null && now() - requestedFrom.atMs >= SYNC_RETRY_MS;
+      // A peer that let a request go unanswered is passed over while another peer is ahead too.
+      const avoid = stalled ? requestedFrom?.peer : undefined;
       let best: { id: string; height: number } | null = null;
-      for (const peer of network.peers()) {
-        if (peer.height !== null && peer.height > head && (!best || peer.height > best.height)) best = { id: peer.id, height: peer.height };
+      for (const preferOthers of [true, false]) {
+        for (const peer of network.peers()) {
+          if (preferOthers && peer.id === avoid) continue;
+          if (peer.height !== null && peer.height > head && (!best || peer.height > best.height)) best = { id: peer.id, height: peer.height };
+        }
+        if (best) break;
       }
       const wasSyncing = syncTarget !== null;
       syncTarget = best?.height ?? null;
       if (!best) {
         requestedFrom = null;
-        if (wasSyncing) emit('sync.progress', { height: head, target: head, blocksLeft: 0 });
+        syncStart = null;
+        if (wasSyncing) emit('sync.progress', { height: head, target: head, blocksLeft: 0, blocksPerSecond: 0, etaSeconds: 0, stalled: null });
         return;
       }
-      emit('sync.progress', { height: head, target: best.height, blocksLeft: best.height - head });
+      if (!syncStart) syncStart = { height: head, atMs: now() };
+      const elapsedS = (now() - syncStart.atMs) / 1000;
+      const blocksPerSecond = elapsedS > 0 ? (head - syncStart.height) / elapsedS : 0;
+      const blocksLeft = best.height - head;
+      const stallReason =
+        stalled && requestedFrom
+          ? `no blocks from peer ${requestedFrom.peer.slice(0, 12)}… for ${SYNC_RETRY_MS / 1000} s; asking ${best.id === requestedFrom.peer ? 'it again' : `peer ${best.id.slice(0, 12)}…`}`
+          : null;
+      if (stallReason) log.warn('catch-up stalled', { reason: stallReason });
+      emit('sync.progress', {
+        height: head,
+        target: best.height,
+        blocksLeft,
+        blocksPerSecond: Math.round(blocksPerSecond * 10) / 10,
+        etaSeconds: blocksPerSecond > 0 ? Math.ceil(blocksLeft / blocksPerSecond) : null,
+        stalled: stallReason,
+      });
       const batchUsedUp = !requestedFrom || head + 1 >= requestedFrom.height + SYNC_BATCH_BLOCKS;
-      const stalled = retryIfStalled && requestedFrom !== null && now() - requestedFrom.atMs >= SYNC_RETRY_MS;
-      if (batchUsedUp || stalled) requestedFrom = { height: engine.requestBlocksFrom(best.id), atMs: now() };
+      if (batchUsedUp || stalled) requestedFrom = { peer: best.id, height: engine.requestBlocksFrom(best.id), atMs: now() };
       scheduleStatus();
     };
     const catchUpTimer = setInterval(() => catchUp(true), SYNC_RETRY_MS);

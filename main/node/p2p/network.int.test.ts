@@ -12,6 +12,7 @@ import { testKey } from '../../core/ledger/testFixtures';
 import { connectApi, type TestApiClient } from '../../../test/support/apiClient';
 import { runCli, type CliProcess } from '../../../test/support/cli';
 import { makeTempDir } from '../../../test/support/tempDir';
+import { makeNodeKey, RawPeer } from './testing';
 
 const processes: CliProcess[] = [];
 const clients: TestApiClient[] = [];
@@ -137,6 +138,30 @@ describe('peering between node processes', () => {
     }
     expect((await fresh.api.call<{ state: string; syncBlocksLeft: number | null }>('node.status'))).toMatchObject({ state: 'running', syncBlocksLeft: null });
   }, 180_000);
+
+  it('a peer that claims a longer chain but sends no blocks is reported as a stall, and another peer is asked', async () => {
+    const source = await startNode([]);
+    for (let i = 0; i < 3; i++) {
+      const before = (await source.api.call<{ height: number }>('node.status')).height;
+      await source.api.call('miner.mine');
+      await expect.poll(async () => (await source.api.call<{ height: number }>('node.status')).height, { timeout: 20_000 }).toBeGreaterThan(before);
+    }
+    const follower = await startNode(['--observer']);
+    const { genesisHash } = await follower.api.call<{ genesisHash: string }>('node.identity');
+    // A peer that says it is at height 1,000 and never answers.
+    const liar = await RawPeer.connect(follower.p2pUrl, makeNodeKey(), { chainId: 'civichain-demo-1', genesisHash });
+    await liar.handshake({ height: 1_000 });
+    await expect.poll(async () => (await follower.api.call<{ peers: unknown[] }>('peers.list')).peers.length, { timeout: 10_000 }).toBe(1);
+    await follower.api.call('peers.add', { address: source.p2pUrl });
+    await expect.poll(async () => (await follower.api.call<{ height: number }>('node.status')).height, { timeout: 30_000 }).toBe(3);
+    const stalls = follower.api.events
+      .filter((e) => e.event === 'sync.progress')
+      .map((e) => (e.payload as { stalled: string | null }).stalled)
+      .filter((reason): reason is string => reason !== null);
+    expect(stalls[0]).toMatch(new RegExp(`no blocks from peer ${liar.key.publicKey.slice(0, 12)}`));
+    expect(await follower.api.call('node.status')).toMatchObject({ state: 'syncing', syncBlocksLeft: 997 });
+    await liar.close();
+  }, 60_000);
 
   it('a node of another network is refused at the handshake, with the reason on both sides', async () => {
     const aDir = makeTempDir();

@@ -112,6 +112,7 @@ export class RawPeer {
   private constructor(
     readonly ws: WebSocket,
     readonly key: LocalKey,
+    readonly network: { readonly chainId: string; readonly genesisHash: string },
   ) {
     this.closedPromise = new Promise((resolve) => {
       ws.on('close', (code) => {
@@ -133,9 +134,13 @@ export class RawPeer {
     });
   }
 
-  static async connect(url: string, key: LocalKey = makeNodeKey()): Promise<RawPeer> {
+  static async connect(
+    url: string,
+    key: LocalKey = makeNodeKey(),
+    network: { chainId: string; genesisHash: string } = { chainId: TEST_CHAIN_ID, genesisHash: TEST_GENESIS_HASH },
+  ): Promise<RawPeer> {
     const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
-    const peer = new RawPeer(ws, key);
+    const peer = new RawPeer(ws, key, network);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
@@ -160,8 +165,8 @@ export class RawPeer {
     this.send({
       type: 'hello',
       protocolVersion: PROTOCOL_VERSION,
-      chainId: TEST_CHAIN_ID,
-      genesisHash: TEST_GENESIS_HASH,
+      chainId: this.network.chainId,
+      genesisHash: this.network.genesisHash,
       nodeKey: this.key.publicKey,
       challenge: this.challenge,
       listenPort: null,
@@ -177,8 +182,8 @@ export class RawPeer {
     if (!hello) return;
     const signature = signHandshake(
       {
-        chainId: TEST_CHAIN_ID,
-        genesisHash: TEST_GENESIS_HASH,
+        chainId: this.network.chainId,
+        genesisHash: this.network.genesisHash,
         signer: this.key.publicKey,
         signerChallenge: this.challenge,
         peer: hello.nodeKey,
@@ -192,8 +197,8 @@ export class RawPeer {
   }
 
   /** Hello and challenge-response, then waits until the node has answered too. */
-  async handshake(options: { badSignature?: boolean } = {}): Promise<void> {
-    this.sendHello();
+  async handshake(options: { badSignature?: boolean; height?: number } = {}): Promise<void> {
+    this.sendHello(options.height === undefined ? {} : { height: options.height });
     await this.respond(options);
     await waitFor(() => this.frames.some((f) => f.type === 'challenge-response') || !this.isOpen);
   }
