@@ -7,7 +7,7 @@
  *   npx vite-node bench/catchUp.ts [--blocks 1000] [--txs-per-block 1000]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -64,7 +64,6 @@ try {
   const sourceDir = join(temp.path, 'source');
   const freshDir = join(temp.path, 'fresh');
   for (const dir of [sourceDir, freshDir]) {
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(dir);
     writeFileSync(join(dir, 'genesis.json'), JSON.stringify(network.genesis));
   }
