@@ -81,8 +81,7 @@ export interface NodeDependencies {
   readonly sqliteNativeBinding?: string;
 }
 
-/** Blocks a peer sends per catch-up request (the engine's SYNC_BATCH), and how long to wait before asking again. */
-const SYNC_BATCH_BLOCKS = 50;
+/** How long a catch-up request may go unanswered before another peer is asked. */
 const SYNC_RETRY_MS = 2_000;
 
 /** The node's status events are coalesced: at most this often, however busy the chain is. */
@@ -258,7 +257,8 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
         etaSeconds: blocksPerSecond > 0 ? Math.ceil(blocksLeft / blocksPerSecond) : null,
         stalled: stallReason,
       });
-      const batchUsedUp = !requestedFrom || head + 1 >= requestedFrom.height + SYNC_BATCH_BLOCKS;
+      // The answer to a request is used up once we are past where it started and nothing of it waits.
+      const batchUsedUp = !requestedFrom || (head >= requestedFrom.height && engine.bufferedCommits() === 0);
       if (batchUsedUp || stalled) requestedFrom = { peer: best.id, height: engine.requestBlocksFrom(best.id), atMs: now() };
       scheduleStatus();
     };

@@ -133,8 +133,9 @@ interface HeightState {
 
 const MAX_FUTURE_HEIGHTS = 5;
 const MAX_BUFFERED_MESSAGES = 2_000;
-/** Final blocks sent per catch-up request. */
+/** Final blocks sent per catch-up request, and the transactions they may hold together (about 2 MB). */
 const SYNC_BATCH = 50;
+const SYNC_MAX_TXS = 5_000;
 
 type Inbound = { readonly from: string | null; readonly message: ConsensusMessage };
 
@@ -923,10 +924,21 @@ export class ConsensusEngine {
 
   private serveSync(peer: string, fromHeight: number): void {
     const head = this.deps.store.head().height;
+    // At most SYNC_BATCH blocks and about SYNC_MAX_TXS transactions per answer, so that a batch of big
+    // blocks never floods the connection (the peer network drops peers that read too slowly).
+    let txs = 0;
     for (let height = Math.max(1, fromHeight); height <= Math.min(head, fromHeight + SYNC_BATCH - 1); height++) {
       const committed = this.deps.store.committed(height);
-      if (committed) this.deps.network.send(peer, { type: 'commit', block: committed.block, certificate: committed.certificate });
+      if (!committed) break;
+      this.deps.network.send(peer, { type: 'commit', block: committed.block, certificate: committed.certificate });
+      txs += committed.block.transactions.length;
+      if (txs >= SYNC_MAX_TXS) break;
     }
+  }
+
+  /** Final blocks received for catch-up and not applied yet. */
+  bufferedCommits(): number {
+    return this.buffered.filter((item) => item.message.type === 'commit').length;
   }
 
   private onCommitMessage(from: string | null, block: Block, certificate: CommitCertificate): void {

@@ -62,6 +62,8 @@ export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 export const PING_INTERVAL_MS = 15_000;
 export const BAN_DURATION_MS = 10 * 60_000;
+/** Most final blocks a peer sends in answer to one catch-up request (the engine's batch). */
+const SYNC_ANSWER_BLOCKS = 50;
 /** How long `close()` waits for a peer to answer the close handshake before cutting the socket. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -151,6 +153,8 @@ interface Connection {
   latencyMs: number | null;
   height: number | null;
   readonly bucket: TokenBucket;
+  /** Final blocks this peer may still send in answer to our catch-up requests (not rate-limited). */
+  expectedCommits: number;
   ping: { nonce: number; sentMs: number } | null;
   cancelHandshakeTimer: (() => void) | null;
   /** Why the connection ended: our refusal, the peer's goodbye, or a transport error. */
@@ -453,6 +457,8 @@ export class PeerNetwork implements Network {
       this.deps.log.debug('no connection to send to', { peer: short(peerId), type: message.type });
       return;
     }
+    // A catch-up request: the blocks it asks for may come faster than the usual rate (at most 50 each).
+    if (message.type === 'sync-request') conn.expectedCommits = Math.min(conn.expectedCommits + SYNC_ANSWER_BLOCKS, 4 * SYNC_ANSWER_BLOCKS);
     this.sendText(conn, encodeFrame({ type: 'consensus', message }));
   }
 
@@ -488,6 +494,7 @@ export class PeerNetwork implements Network {
       latencyMs: null,
       height: null,
       bucket: new TokenBucket(this.rateBurst, this.ratePerSecond, now),
+      expectedCommits: 0,
       ping: null,
       cancelHandshakeTimer: null,
       ending: null,
@@ -608,7 +615,10 @@ export class PeerNetwork implements Network {
     conn.bytesIn += bytes.length;
     conn.messagesIn += 1;
     const now = this.deps.clock.now();
-    if (!conn.bucket.take(now)) {
+    // Blocks we asked for arrive as fast as the peer can send them: they do not count against its rate,
+    // up to the number we asked for. Anything else does.
+    const mayBeAnswer = conn.state === 'ready' && conn.expectedCommits > 0;
+    if (!mayBeAnswer && !conn.bucket.take(now)) {
       if (conn.state === 'handshake') {
         this.refuse(conn, 'PEER_HANDSHAKE_FAILED', 'Too many frames during the handshake.');
       } else {
@@ -625,6 +635,14 @@ export class PeerNetwork implements Network {
       if (conn.state === 'handshake') this.refuse(conn, 'PEER_HANDSHAKE_FAILED', `Invalid frame during the handshake: ${error.message}`);
       else this.penaliseConnection(conn, error.code, error.message, error.penalty);
       return;
+    }
+    if (mayBeAnswer) {
+      if (frame.type === 'consensus' && frame.message.type === 'commit') {
+        conn.expectedCommits -= 1;
+      } else if (!conn.bucket.take(now)) {
+        this.penaliseConnection(conn, 'PEER_RATE_EXCEEDED', 'The peer sends frames faster than allowed.', PENALTIES.rateExceeded);
+        return;
+      }
     }
     if (frame.type === 'goodbye') return this.onGoodbye(conn, frame.code, frame.reason);
     if (conn.state === 'handshake') return this.onHandshakeFrame(conn, frame);
