@@ -6,8 +6,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectApi, type TestApiClient } from '../../test/support/apiClient';
-import { runCli, type CliProcess } from '../../test/support/cli';
+import type { TestApiClient } from '../../test/support/apiClient';
+import { runCli, startNodeProcess, type CliProcess } from '../../test/support/cli';
 import { makeTempDir } from '../../test/support/tempDir';
 
 const processes: CliProcess[] = [];
@@ -30,14 +30,10 @@ function folder(): string {
 }
 
 async function startNode(dataDir: string, args: string[]): Promise<{ proc: CliProcess; api: TestApiClient; p2pUrl: string }> {
-  const proc = runCli(['node', '--data', dataDir, '--api-port', '0', '--p2p-port', '0', '--demo', ...args]);
+  const { proc, api, p2pUrl } = await startNodeProcess(['--data', dataDir, '--api-port', '0', '--p2p-port', '0', '--demo', ...args]);
   processes.push(proc);
-  const [, apiUrl] = await proc.waitForOutput(/API:\s+(\S+)/);
-  const [, p2pUrl] = await proc.waitForOutput(/Peers:\s+(\S+)/);
-  const [, consoleUrl] = await proc.waitForOutput(/Console:\s+(\S+)/);
-  const api = await connectApi(apiUrl!, new URL(consoleUrl!).searchParams.get('token')!);
   clients.push(api);
-  return { proc, api, p2pUrl: p2pUrl! };
+  return { proc, api, p2pUrl };
 }
 
 describe('civichain repair', () => {

@@ -7,8 +7,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { signTransaction } from '../core/ledger/transaction';
 import { testKey } from '../core/ledger/testFixtures';
-import { connectApi, type TestApiClient } from '../../test/support/apiClient';
-import { runCli, type CliProcess } from '../../test/support/cli';
+import type { TestApiClient } from '../../test/support/apiClient';
+import { startNodeProcess, type CliProcess } from '../../test/support/cli';
 import { makeTempDir } from '../../test/support/tempDir';
 import { createRng } from './consensus/simulation/simulation';
 
@@ -21,10 +21,8 @@ const temp = makeTempDir();
 afterAll(() => temp.remove());
 
 async function start(): Promise<{ proc: CliProcess; api: TestApiClient }> {
-  const proc = runCli(['node', '--data', temp.path, '--api-port', '0', '--demo']);
-  const [, apiUrl] = await proc.waitForOutput(/API:\s+(\S+)/);
-  const [, consoleUrl] = await proc.waitForOutput(/Console:\s+(\S+)/);
-  return { proc, api: await connectApi(apiUrl!, new URL(consoleUrl!).searchParams.get('token')!) };
+  const { proc, api } = await startNodeProcess(['--data', temp.path, '--api-port', '0', '--p2p-port', '0', '--demo']);
+  return { proc, api };
 }
 
 describe(`SIGKILL during load (seed ${SEED})`, () => {

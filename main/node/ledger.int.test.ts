@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { signTransaction, type Transaction } from '../core/ledger/transaction';
 import { testKey } from '../core/ledger/testFixtures';
-import { connectApi, type TestApiClient } from '../../test/support/apiClient';
-import { runCli, type CliProcess } from '../../test/support/cli';
+import type { TestApiClient } from '../../test/support/apiClient';
+import { startNodeProcess, type CliProcess } from '../../test/support/cli';
 import { makeTempDir } from '../../test/support/tempDir';
 
 const CHAIN_ID = 'civichain-demo-1';
@@ -33,11 +33,8 @@ async function startNode(dataDir?: string): Promise<{ api: TestApiClient; proc: 
     temps.push(temp);
     dir = temp.path;
   }
-  const proc = runCli(['node', '--data', dir, '--api-port', '0', '--demo']);
+  const { proc, api } = await startNodeProcess(['--data', dir, '--api-port', '0', '--p2p-port', '0', '--demo']);
   processes.push(proc);
-  const [, apiUrl] = await proc.waitForOutput(/API:\s+(\S+)/);
-  const [, consoleUrl] = await proc.waitForOutput(/Console:\s+(\S+)/);
-  const api = await connectApi(apiUrl!, new URL(consoleUrl!).searchParams.get('token')!);
   clients.push(api);
   return { api, proc, dataDir: dir };
 }

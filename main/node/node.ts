@@ -11,9 +11,10 @@ import { CivichainError } from '../core/errors';
 import { createDefaultRegistry } from '../core/rules/index';
 import { currentValidatorSet } from '../core/rules/validatorSet';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
+import { systemClock } from './clock';
 import { createHandlers } from './api/handlers';
 import { ConsensusEngine } from './consensus/engine';
-import type { Clock, ConsensusEvent, LocalKey, Network, ProofOfWork, Verifier } from './consensus/types';
+import type { ConsensusEvent, LocalKey, Network, ProofOfWork, Verifier } from './consensus/types';
 import { TransactionPool } from './mempool/mempool';
 import { PeerNetwork } from './p2p/peerNetwork';
 import { FilePeerStore } from './p2p/peerStore';
@@ -87,13 +88,6 @@ const SYNC_RETRY_MS = 2_000;
 /** The node's status events are coalesced: at most this often, however busy the chain is. */
 const STATUS_EVENT_INTERVAL_MS = 250;
 
-export const systemClock = (now: () => number): Clock => ({
-  now,
-  setTimer(ms, fn) {
-    const timer = setTimeout(fn, ms);
-    return () => clearTimeout(timer);
-  },
-});
 
 /** Until peering lands, a node's consensus messages go nowhere: it decides with the keys it holds. */
 const noPeers: Network = { broadcast: () => undefined, send: () => undefined };

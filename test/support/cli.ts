@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { connectApi, type TestApiClient } from './apiClient';
 
 export const CIVICHAIN_BIN = fileURLToPath(new URL('../../bin/civichain.js', import.meta.url));
 const BUILT_CLI = fileURLToPath(new URL('../../out/main/cli.js', import.meta.url));
@@ -57,4 +58,31 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Cl
       });
     },
   };
+}
+
+export interface StartedNode {
+  readonly proc: CliProcess;
+  readonly api: TestApiClient;
+  readonly apiUrl: string;
+  readonly consoleUrl: string;
+  /** Where it accepts peers (every headless node listens). */
+  readonly p2pUrl: string;
+}
+
+/**
+ * Runs `civichain node …args` and waits until it is ready: the addresses it prints, and an API connection
+ * authenticated with the token from its console address. The caller stops the process.
+ */
+export async function startNodeProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<StartedNode> {
+  const proc = runCli(['node', ...args], env);
+  try {
+    const [, apiUrl] = await proc.waitForOutput(/API:\s+(\S+)/);
+    const [, p2pUrl] = await proc.waitForOutput(/Peers:\s+(\S+)/);
+    const [, consoleUrl] = await proc.waitForOutput(/Console:\s+(\S+)/);
+    const api = await connectApi(apiUrl!, new URL(consoleUrl!).searchParams.get('token')!);
+    return { proc, api, apiUrl: apiUrl!, consoleUrl: consoleUrl!, p2pUrl: p2pUrl! };
+  } catch (error) {
+    proc.child.kill('SIGKILL');
+    throw error;
+  }
 }

@@ -7,21 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { consensusMessageSchema } from '../../core/ledger/consensusMessages';
 import { PROTOCOL_VERSION } from './frames';
 import { RawPeer, TEST_CHAIN_ID, TEST_GENESIS_HASH, makeNetwork, syncRequest, waitFor } from './testing';
+import { createRng } from '../consensus/simulation/simulation';
 
 const SEED = 0x5eed_c1c1;
 const TOTAL_FRAMES = 10_000;
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeGenerator(random: () => number) {
   const int = (n: number) => Math.floor(random() * n);
@@ -94,7 +83,7 @@ describe('PeerNetwork fuzz', () => {
       { onMessage: (_from, message) => { if (!consensusMessageSchema.safeParse(message).success) invalid.push(message); } },
     );
     await node.network.start();
-    const next = makeGenerator(prng(SEED));
+    const next = makeGenerator(createRng(SEED));
     const authenticated = new Set<string>();
     let sent = 0;
     try {

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signTransaction } from '../../core/ledger/transaction';
 import { testKey } from '../../core/ledger/testFixtures';
-import { connectApi, type TestApiClient } from '../../../test/support/apiClient';
-import { runCli, type CliProcess } from '../../../test/support/cli';
+import type { TestApiClient } from '../../../test/support/apiClient';
+import { startNodeProcess, type CliProcess } from '../../../test/support/cli';
 import { makeTempDir } from '../../../test/support/tempDir';
 import { makeNodeKey, RawPeer } from './testing';
 
@@ -41,14 +41,10 @@ async function startNode(args: string[], dataDir?: string): Promise<RunningNode>
     temps.push(temp);
     dir = temp.path;
   }
-  const proc = runCli(['node', '--data', dir, '--api-port', '0', '--p2p-port', '0', '--demo', ...args]);
+  const { proc, api, p2pUrl } = await startNodeProcess(['--data', dir, '--api-port', '0', '--p2p-port', '0', '--demo', ...args]);
   processes.push(proc);
-  const [, apiUrl] = await proc.waitForOutput(/API:\s+(\S+)/);
-  const [, p2pUrl] = await proc.waitForOutput(/Peers:\s+(\S+)/);
-  const [, consoleUrl] = await proc.waitForOutput(/Console:\s+(\S+)/);
-  const api = await connectApi(apiUrl!, new URL(consoleUrl!).searchParams.get('token')!);
   clients.push(api);
-  return { proc, api, p2pUrl: p2pUrl!, dataDir: dir };
+  return { proc, api, p2pUrl, dataDir: dir };
 }
 
 describe('peering between node processes', () => {

@@ -6,8 +6,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { signTransaction } from '../../core/ledger/transaction';
 import { testKey } from '../../core/ledger/testFixtures';
-import { connectApi, type TestApiClient } from '../../../test/support/apiClient';
-import { runCli, type CliProcess } from '../../../test/support/cli';
+import type { TestApiClient } from '../../../test/support/apiClient';
+import { startNodeProcess, type CliProcess } from '../../../test/support/cli';
 import { createTestNetwork, TEST_NETWORK_PASSPHRASE } from '../../../test/support/testNetwork';
 
 const processes: CliProcess[] = [];
@@ -30,17 +30,13 @@ interface Node {
 }
 
 async function start(dir: string, peers: string[]): Promise<Node> {
-  const proc = runCli(['node', '--data', dir, '--api-port', '0', '--p2p-port', '0', ...peers.flatMap((p) => ['--peer', p])], {
+  const { proc, api, p2pUrl } = await startNodeProcess(['--data', dir, '--api-port', '0', '--p2p-port', '0', ...peers.flatMap((p) => ['--peer', p])], {
     CIVICHAIN_NODE_PASSPHRASE: TEST_NETWORK_PASSPHRASE,
   });
   processes.push(proc);
-  const [, apiUrl] = await proc.waitForOutput(/API:\s+(\S+)/);
-  const [, p2pUrl] = await proc.waitForOutput(/Peers:\s+(\S+)/);
-  const [, consoleUrl] = await proc.waitForOutput(/Console:\s+(\S+)/);
-  const api = await connectApi(apiUrl!, new URL(consoleUrl!).searchParams.get('token')!);
   clients.push(api);
   const { nodePublicKey } = await api.call<{ nodePublicKey: string }>('node.identity');
-  return { api, p2pUrl: p2pUrl!, key: nodePublicKey };
+  return { api, p2pUrl, key: nodePublicKey };
 }
 
 const status = (node: Node) => node.api.call<{ height: number; round: number; peers: number }>('node.status');

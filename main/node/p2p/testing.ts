@@ -11,6 +11,7 @@ import { PROTOCOL_VERSION, type Hello } from './frames';
 import { newChallenge, signHandshake } from './handshake';
 import { PeerNetwork, type PeerNetworkOptions } from './peerNetwork';
 import { MemoryPeerStore, type PeerStore } from './peerStore';
+import { systemClock } from '../clock';
 
 export const TEST_CHAIN_ID = 'civichain-test';
 export const TEST_GENESIS_HASH = 'ab'.repeat(32);
@@ -50,13 +51,7 @@ export class ManualClock implements Clock {
   }
 }
 
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimer(ms, fn) {
-    const timer = setTimeout(fn, ms);
-    return () => clearTimeout(timer);
-  },
-};
+
 
 export function makeNodeKey(): LocalKey {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
@@ -84,7 +79,7 @@ export function makeNetwork(
     { chainId: TEST_CHAIN_ID, genesisHash: TEST_GENESIS_HASH, port: 0, ...options },
     {
       log,
-      clock: deps.clock ?? systemClock,
+      clock: deps.clock ?? systemClock(),
       nodeKey: key,
       store,
       onMessage: (from, message) => {

@@ -4,11 +4,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CivichainError } from '../../core/errors';
 import { blockHash, meetsDifficulty, searchProofOfWork, type BlockHeader } from '../../core/ledger/block';
 import { createProofOfWork, POW_WORKER_SCRIPT, type PowProgress } from './proofOfWork';
 import { builtWorkerForTests } from './testSupport';
 import { spawnWorkerThread, type SpawnWorker } from './workerThreads';
+import { rejection } from '../../../test/support/rejection';
 
 const HEADER: BlockHeader = {
   chainId: 'civichain-test',
@@ -31,14 +31,6 @@ beforeAll(() => {
   script = builtWorkerForTests(POW_WORKER_SCRIPT);
 });
 
-async function rejection(promise: Promise<unknown>): Promise<CivichainError> {
-  const error: unknown = await promise.then(
-    () => null,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(CivichainError);
-  return error as CivichainError;
-}
 
 describe('proof-of-work (worker thread)', () => {
   it('solves difficulty 16 with the first nonce that meets it, reporting progress, without blocking the main thread', async () => {

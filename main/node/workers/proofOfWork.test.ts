@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CivichainError } from '../../core/errors';
 import { blockHash, leadingZeroBits, meetsDifficulty, searchProofOfWork, type BlockHeader } from '../../core/ledger/block';
 import { createInlineProofOfWork, createProofOfWork, type PowProgress, type WorkerProofOfWorkOptions } from './proofOfWork';
 import { createNonceHasher, createPowWorkerLoop, leadingZeroBitsOfDigest, startPowSearch, stepPowSearch } from './powSearch';
 import { FakeWorker } from './testSupport';
+import { rejection } from '../../../test/support/rejection';
 
 const HEADER: BlockHeader = {
   chainId: 'civichain-test',
@@ -31,14 +31,6 @@ function tickingClock(): () => number {
   return () => ms++;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<CivichainError> {
-  const error: unknown = await promise.then(
-    () => null,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(CivichainError);
-  return error as CivichainError;
-}
 
 function fakeSolver(options: Omit<WorkerProofOfWorkOptions, 'workerScript'> = {}) {
   const workers: FakeWorker[] = [];

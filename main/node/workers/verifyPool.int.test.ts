@@ -7,11 +7,11 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOMAINS, signWithDomain } from '../../core/crypto/ed25519';
-import { CivichainError } from '../../core/errors';
 import { transactionHash, type Transaction } from '../../core/ledger/transaction';
 import { makeTempDir } from '../../../test/support/tempDir';
 import { createVerifyPool, VERIFY_WORKER_SCRIPT } from './verifyPool';
 import { TEST_CHAIN_ID, builtWorkerForTests, signedNotes, testSigners, withBadSignature } from './testSupport';
+import { rejection } from '../../../test/support/rejection';
 
 let script: URL;
 let temp: ReturnType<typeof makeTempDir>;
@@ -23,14 +23,6 @@ beforeAll(() => {
 
 afterAll(() => temp.remove());
 
-async function rejection(promise: Promise<unknown>): Promise<CivichainError> {
-  const error: unknown = await promise.then(
-    () => null,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(CivichainError);
-  return error as CivichainError;
-}
 
 /** Runs `work` while a 1 ms interval ticks; returns the longest gap between ticks, in ms. */
 async function longestTimerGap<T>(work: () => Promise<T>): Promise<{ result: T; maxGapMs: number; ticks: number }> {

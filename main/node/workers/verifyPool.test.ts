@@ -5,6 +5,7 @@ import { transactionHash, type Transaction } from '../../core/ledger/transaction
 import { createInlineVerifier, createVerifyPool, type SignedMessage, type VerifyPoolOptions } from './verifyPool';
 import { createKeyCache, createVerifyRequestHandler } from './verifyTasks';
 import { FakeWorker, TEST_CHAIN_ID, signedNotes, testSigners, withBadSignature } from './testSupport';
+import { rejection } from '../../../test/support/rejection';
 
 const FAKE_SCRIPT = new URL('file:///fake/verifyWorker.js');
 
@@ -27,14 +28,6 @@ function fakePool(options: VerifyPoolOptions & { failToStart?: string } = {}) {
   return { pool, workers };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<CivichainError> {
-  const error: unknown = await promise.then(
-    () => null,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(CivichainError);
-  return error as CivichainError;
-}
 
 function signedMessage(message: string, signerIndex = 0): SignedMessage {
   const signer = testSigners(signerIndex + 1)[signerIndex];
