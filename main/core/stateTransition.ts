@@ -7,7 +7,10 @@ import { CivichainError } from './errors';
 import type { Genesis } from './genesis';
 import { transactionHash, type Transaction } from './ledger/transaction';
 import type { RuleRegistry } from './rules/index';
-import type { StateReader } from './rules/types';
+import type { RuleContext, StateReader } from './rules/types';
+
+/** What the caller knows of where a transaction would go; the transition adds the transaction's hash. */
+export type TransitionContext = Omit<RuleContext, 'txHash'>;
 
 export interface StateChanges {
   /** Key → new value (null deletes), in write order. */
@@ -30,7 +33,7 @@ export function overlay(base: StateReader, writes: ReadonlyMap<string, string | 
 export function checkTransaction(
   tx: Transaction,
   hash: string,
-  context: { genesis: Genesis; height: number; blockTimeMs: number; state: StateReader },
+  context: TransitionContext,
   registry: RuleRegistry,
 ): unknown {
   // The same signed transaction is included at most once (replay protection).
@@ -44,13 +47,13 @@ export function checkTransaction(
     const field = issue ? ['payload', ...issue.path].join('.') : 'payload';
     throw new CivichainError('TX_INVALID_PAYLOAD', `The ${tx.type} transaction is invalid: ${field}: ${issue?.message ?? 'invalid'}.`, { field, hash });
   }
-  rule.check(context, tx, parsed.data);
+  rule.check({ ...context, txHash: hash }, tx, parsed.data);
   return parsed.data;
 }
 
 export function applyTransactions(
   transactions: readonly Transaction[],
-  context: { genesis: Genesis; height: number; blockTimeMs: number; state: StateReader },
+  context: TransitionContext,
   registry: RuleRegistry,
 ): StateChanges {
   const writes = new Map<string, string | null>();
@@ -59,7 +62,7 @@ export function applyTransactions(
   const state = overlay(context.state, writes, included);
   transactions.forEach((tx, index) => {
     const hash = transactionHash(tx);
-    const txContext = { ...context, state };
+    const txContext = { ...context, state, txHash: hash };
     try {
       const payload = checkTransaction(tx, hash, txContext, registry);
       registry.get(tx.type).apply(txContext, tx, payload, (key, value) => writes.set(key, value));

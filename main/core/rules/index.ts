@@ -2,6 +2,7 @@
  * The registry of transaction types: one rule module per type. Elections and vouchers register theirs here.
  */
 import { CivichainError } from '../errors';
+import { ELECTION_RULES } from './elections';
 import { noteRule } from './note';
 import type { TxRule } from './types';
 import { validatorSetRule } from './validatorSet';
@@ -27,7 +28,11 @@ export function createRegistry(rules: readonly TxRule<never>[]): RuleRegistry {
   };
 }
 
-export const LEDGER_RULES: readonly TxRule<never>[] = [noteRule as TxRule<never>, validatorSetRule as TxRule<never>];
+export const LEDGER_RULES: readonly TxRule<never>[] = [
+  noteRule as TxRule<never>,
+  validatorSetRule as TxRule<never>,
+  ...(ELECTION_RULES as unknown as readonly TxRule<never>[]),
+];
 
 export function createDefaultRegistry(): RuleRegistry {
   return createRegistry(LEDGER_RULES);

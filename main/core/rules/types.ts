@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { Genesis, GenesisMember } from '../genesis';
+import type { CredentialVerifier } from '../elections/credential';
 import type { Transaction } from '../ledger/transaction';
 
 /** Read access to the ledger state: a key → canonical JSON value map, plus the included transactions. */
@@ -25,6 +26,10 @@ export interface RuleContext {
   readonly blockTimeMs: number;
   /** The state as of this transaction: earlier transactions of the same block already applied. */
   readonly state: StateReader;
+  /** The hash of the transaction being checked or applied. */
+  readonly txHash: string;
+  /** Verifies ballot credentials, remembering those verified in worker threads; one per call when absent. */
+  readonly credentials?: CredentialVerifier;
 }
 
 export interface TxRule<P> {

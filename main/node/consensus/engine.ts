@@ -854,7 +854,7 @@ export class ConsensusEngine {
       const hash = transactionHash(tx);
       try {
         const payload = checkTransaction(tx, hash, context, this.deps.registry);
-        this.deps.registry.get(tx.type).apply(context, tx, payload, (k, v) => writes.set(k, v));
+        this.deps.registry.get(tx.type).apply({ ...context, txHash: hash }, tx, payload, (k, v) => writes.set(k, v));
         included.add(hash);
         chosen.push(tx);
       } catch (error) {
