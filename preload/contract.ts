@@ -209,6 +209,51 @@ export interface EvidenceJSON {
   readonly recordedAtMs: number;
 }
 
+
+// Elections (DESIGN.md §5) ---------------------------------------------------------------------------------
+
+export type ElectionPhase = 'scheduled' | 'open' | 'closed';
+
+export interface ElectionSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly candidates: readonly { readonly id: string; readonly name: string }[];
+  /** How many candidates a ballot may choose. */
+  readonly choose: number;
+  readonly opensAtMs: number;
+  readonly closesAtMs: number;
+  readonly liveResults: boolean;
+  readonly phase: ElectionPhase;
+  readonly closedAtMs: number | null;
+  readonly roll: { readonly root: string; readonly size: number };
+  readonly credentials: number;
+  readonly ballots: number;
+  /** Votes per candidate id; null while the election is open and does not show results live. */
+  readonly tally: Readonly<Record<string, number>> | null;
+  /** The published result's transaction, once published. */
+  readonly resultTx: string | null;
+  /** The credential public key the booth blinds against. */
+  readonly credentialKey: { readonly suite: string; readonly n: string; readonly e: string };
+  /** What this node can do for the election (it holds the roll, an official key, the credential key). */
+  readonly office: { readonly holdsRoll: boolean; readonly canCheckIn: boolean; readonly canIssue: boolean; readonly canClose: boolean };
+}
+
+export interface RollVoter {
+  readonly index: number;
+  readonly voterId: string;
+  readonly name: string;
+  /** The card's secret code, as printed ("ABCD-EFGH-JKMN-PQRS"). */
+  readonly cardCode: string;
+  readonly checkin: { readonly state: 'submitted' | 'final' | 'refused'; readonly credentialTx: string; readonly atMs: number } | null;
+}
+
+export interface BallotLookup {
+  readonly found: boolean;
+  readonly hash: string | null;
+  readonly election: string | null;
+  readonly status: TransactionStatus | null;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Methods
 
@@ -217,6 +262,7 @@ const hash = z.string().regex(/^[0-9a-f]{64}$/, 'must be a 64-character lower-ca
 const height = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 /** Validated in full by the node's transaction parser; here only its outer shape. */
 const transactionInput = z.record(z.string(), z.unknown());
+const electionId = z.string().regex(/^[a-z0-9][a-z0-9-]{2,47}$/, 'must be an election id: 3–48 characters of a–z, 0–9 and -');
 
 /** A method: a zod schema for its input and a phantom type for its output. */
 interface MethodSpec<I extends z.ZodType, O> {
@@ -328,6 +374,68 @@ export const METHODS = {
     noParams,
     'Asks this node to propose a block now, even an empty one (the origin’s “mine” button).',
   ),
+
+  // Elections ---------------------------------------------------------------------------------------------
+  'election.list': method<{ readonly elections: readonly ElectionSummary[] }>()(noParams, 'Every election on the chain, newest first.'),
+  'election.get': method<ElectionSummary>()(z.object({ election: electionId }).strict(), 'One election: its counts, and its tally when it may be shown.'),
+  'election.create': method<{ readonly election: string; readonly txHash: string; readonly roll: { readonly root: string; readonly size: number; readonly generatedCodes: number } }>()(
+    z
+      .object({
+        id: electionId.optional(),
+        title: z.string().trim().min(1, 'must not be empty').max(200),
+        candidates: z.array(z.string().trim().min(1, 'must not be empty').max(120)).min(2, 'must list at least two candidates').max(100),
+        choose: z.number().int().min(1).max(100).default(1),
+        opensAtMs: z.number().int().nonnegative().optional(),
+        closesAtMs: z.number().int().positive(),
+        liveResults: z.boolean().default(false),
+        /** The voter roll CSV (columns voter ID, name, optional card code), base64: its bytes are checked as sent. */
+        rollCsv: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be the CSV file in base64').max(40_000_000),
+      })
+      .strict(),
+    "Creates an election (needs an authority key): imports the roll, generates missing card codes and the election's credential key, submits election.create.",
+  ),
+  'election.roll': method<{ readonly total: number; readonly voters: readonly RollVoter[] }>()(
+    z
+      .object({
+        election: electionId,
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(50),
+        query: z.string().max(100).optional(),
+      })
+      .strict(),
+    'The voter roll this node holds for an election (officials only: names and card codes), with check-ins.',
+  ),
+  'election.checkIn': method<{ readonly pass: string; readonly credentialTx: string; readonly height: number }>()(
+    z.object({ election: electionId, voterId: z.string().trim().min(1, 'must not be empty').max(64), cardCode: z.string().max(40) }).strict(),
+    'Checks a voter in (voter ID + card code): submits the credential transaction, waits until it is final, answers a one-time booth pass.',
+  ),
+  'election.credential': method<{ readonly blindSignature: string }>()(
+    z
+      .object({
+        election: electionId,
+        pass: z.string().min(1).max(40),
+        blindedMessage: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be base64url').max(1400),
+      })
+      .strict(),
+    'The booth exchanges a booth pass and a blinded ballot key for a blind credential signature (once per pass).',
+  ),
+  'election.checkCard': method<{ readonly onChain: boolean; readonly credentialTx: string | null }>()(
+    z.object({ election: electionId, voterId: z.string().trim().min(1).max(64), cardCode: z.string().max(40) }).strict(),
+    "“Check my card”: whether this voter's roll leaf has been used to issue a credential (any node).",
+  ),
+  'election.close': method<{ readonly txHash: string }>()(z.object({ election: electionId }).strict(), 'Closes an election now (an official or the authority).'),
+  'election.publish': method<{ readonly txHash: string }>()(
+    z.object({ election: electionId }).strict(),
+    "Publishes the closed election's result, as this node counts it, in a signed transaction.",
+  ),
+  'election.export': method<{ readonly record: Readonly<Record<string, unknown>> }>()(
+    z.object({ election: electionId }).strict(),
+    'The election record (docs/PROTOCOL.md “Election record”): what civichain verify --record checks.',
+  ),
+  'ballot.lookup': method<BallotLookup>()(
+    z.object({ code: z.string().trim().min(12, 'must be at least 12 characters of the tracking code').max(100) }).strict(),
+    '“Check my ballot”: a ballot by its tracking code (full or short form) — pending, in block N, or final.',
+  ),
 } as const;
 
 export type MethodName = keyof typeof METHODS;
@@ -368,6 +476,8 @@ export interface EventPayloads {
   };
   /** Proof-of-work progress of this node's proposal. */
   mining: { readonly active: boolean; readonly hashesPerSecond: number };
+  /** A final block changed an election (check-ins, ballots, closing, result). */
+  'election.changed': { readonly election: string; readonly height: number };
 }
 export type EventName = keyof EventPayloads;
 export const EVENT_NAMES: readonly EventName[] = [
@@ -381,6 +491,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'evidence',
   'sync.progress',
   'mining',
+  'election.changed',
 ];
 
 // ---------------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import { createDefaultRegistry } from '../core/rules/index';
 import { currentValidatorSet } from '../core/rules/validatorSet';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
 import { systemClock } from './clock';
-import { createHandlers } from './api/handlers';
+import { createHandlers, transactionStatus } from './api/handlers';
 import { ConsensusEngine } from './consensus/engine';
 import type { ConsensusEvent, LocalKey, Network, ProofOfWork, Verifier } from './consensus/types';
 import { TransactionPool } from './mempool/mempool';
@@ -23,7 +23,11 @@ import { createInlineProofOfWork, createProofOfWork } from './workers/proofOfWor
 import { createInlineVerifier, createVerifyPool } from './workers/verifyPool';
 import { acquireDataDirLock, type DataDirLock } from './workspace/lock';
 import { loadSettings, saveSettings } from './workspace/settings';
-import { openWorkspace, unlockNodeKey, unlockSigningKeys, type Workspace } from './workspace/workspace';
+import { openWorkspace, unlockNodeKey, unlockRoleKeys, unlockSigningKeys, type Workspace } from './workspace/workspace';
+import { CredentialVerifier } from '../core/elections/credential';
+import { ElectionOffice } from './elections/electionOffice';
+import { ElectionOfficeStore } from './elections/officeStore';
+import { seedDemoElection } from './elections/demoElection';
 import type { Logger } from './log';
 
 export type NodeEventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
@@ -121,6 +125,9 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
     closers.push(() => store.close());
     const { genesis } = workspace;
     const registry = createDefaultRegistry();
+    const credentials = new CredentialVerifier();
+    const officeStore = new ElectionOfficeStore(workspace.paths.electionOfficeDb, deps.sqliteNativeBinding);
+    closers.push(() => officeStore.close());
     const listeners = new Set<NodeEventListener>();
     const emit: NodeEventListener = (event, payload) => {
       for (const listener of listeners) listener(event, payload);
@@ -159,6 +166,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
         state: () => store.state(),
         height: () => store.head().height,
         now,
+        credentials,
         onChange: (size, added) => {
           emit('mempool.changed', { size });
           // Gossip what passed validation (peers deduplicate what they have already seen).
@@ -260,6 +268,16 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
     catchUpTimer.unref();
     closers.push(() => clearInterval(catchUpTimer));
 
+    const finalListeners = new Set<() => void>();
+    const emitElectionChanges = (height: number) => {
+      if (listeners.size === 0) return;
+      const elections = new Set<string>();
+      for (const tx of store.committed(height)?.block.transactions ?? []) {
+        if (tx.type.startsWith('election.')) elections.add(String(tx.payload['election'] ?? tx.payload['id']));
+      }
+      for (const election of elections) emit('election.changed', { election, height });
+    };
+
     const onConsensusEvent = (event: ConsensusEvent) => {
       switch (event.kind) {
         case 'block.proposed':
@@ -267,6 +285,8 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
           break;
         case 'block.final':
           emit('block.final', { height: event.height, round: event.round, blockHash: event.blockHash, txCount: event.txCount });
+          for (const listener of finalListeners) listener();
+          emitElectionChanges(event.height);
           network?.announceHeight(event.height);
           catchUp(false);
           break;
@@ -364,6 +384,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
         network: network ?? noPeers,
         registry,
         keys,
+        credentials,
         onEvent: onConsensusEvent,
         onWarning: (message, fields) => log.warn(message, fields),
       },
@@ -394,8 +415,31 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       scheduleStatus();
     };
 
+    const elections = new ElectionOffice({
+      genesis,
+      office: officeStore,
+      state: () => store.state(),
+      submit: (tx) => mempool.submit(tx),
+      txStatus: (hash) => transactionStatus(store, mempool, runningEngine, hash),
+      findTransactions: (prefix) =>
+        [...store.transactionsWithPrefix(prefix), ...mempool.hashesWithPrefix(prefix)].flatMap((hash) => {
+          const tx = store.transaction(hash)?.tx ?? mempool.get(hash);
+          return tx ? [{ hash, tx }] : [];
+        }),
+      onFinalBlock: (listener) => {
+        finalListeners.add(listener);
+        return () => finalListeners.delete(listener);
+      },
+      recordSource: { head: () => store.head().height, committed: (height) => store.committed(height) },
+      keys: await unlockRoleKeys(workspace, genesis, ['authority', 'official']),
+      now,
+    });
+    if (genesis.demo) {
+      seedDemoElection(elections, officeStore, store.state()).catch((error: unknown) => log.warn('the demo election was not created', { error: String(error) }));
+    }
+
     const dispatcher = createDispatcher({
-      handlers: createHandlers({ status, identity, keystore: workspace.keystore, store, mempool, engine: runningEngine, network: peerNetwork, setApprovalMode }),
+      handlers: createHandlers({ status, identity, keystore: workspace.keystore, store, mempool, engine: runningEngine, network: peerNetwork, setApprovalMode, elections }),
       onInternalError: (error, method) => log.error(`internal error in ${method}`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
     });
 

@@ -124,7 +124,7 @@ export interface BlockContext {
  * Checks a block's own consistency against its parent: everything except its transactions' validity
  * against state (the state transition does that). Each failure has its own code. Returns the block hash.
  */
-export function checkBlockHeader(block: Block, context: BlockContext, keys: PublicKeyCache): string {
+export function checkBlockHeader(block: Block, context: BlockContext, keys: PublicKeyCache, txHashes?: readonly string[]): string {
   const { header } = block;
   const fail = (code: string, message: string, details: Record<string, unknown> = {}): never => {
     throw new CivichainError(code, message, { height: header.height, ...details });
@@ -144,8 +144,9 @@ export function checkBlockHeader(block: Block, context: BlockContext, keys: Publ
   if (header.difficulty !== context.difficulty) {
     fail('BLOCK_WRONG_DIFFICULTY', `The block claims difficulty ${header.difficulty}; the network requires ${context.difficulty}.`);
   }
-  if (header.txCount !== block.transactions.length) fail('BLOCK_WRONG_TX_COUNT', 'The header counts a different number of transactions.');
-  const hashes = block.transactions.map(transactionHash);
+  // An election record carries only the hashes of blocks without election transactions (txHashes).
+  const hashes = txHashes ?? block.transactions.map(transactionHash);
+  if (header.txCount !== hashes.length) fail('BLOCK_WRONG_TX_COUNT', 'The header counts a different number of transactions.');
   if (merkleRoot(hashes) !== header.txRoot) fail('BLOCK_WRONG_TX_ROOT', "The block's Merkle root does not match its transactions.");
   const hash = blockHash(header);
   if (!meetsDifficulty(hash, header.difficulty)) {

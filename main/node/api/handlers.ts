@@ -9,10 +9,12 @@ import type {
   PendingBlock,
   RejectionJSON,
   TransactionJSON,
+  TransactionStatus,
 } from '../../../preload/contract';
 import { CivichainError } from '../../core/errors';
 import { transactionHash, type Transaction } from '../../core/ledger/transaction';
 import type { ConsensusEngine } from '../consensus/engine';
+import type { ElectionOffice } from '../elections/electionOffice';
 import type { Keystore } from '../keystore/keystore';
 import type { TransactionPool } from '../mempool/mempool';
 import type { PeerInfo, PeerNetwork } from '../p2p/peerNetwork';
@@ -28,6 +30,7 @@ export interface HandlerDependencies {
   readonly engine: ConsensusEngine;
   readonly network: PeerNetwork | null;
   readonly setApprovalMode: (mode: ApprovalMode) => void;
+  readonly elections: ElectionOffice;
 }
 
 function withHash(tx: Transaction): TransactionJSON & { hash: string } {
@@ -52,6 +55,15 @@ function rejectionJSON(r: StoredRejection): RejectionJSON {
   return { height: r.height, round: r.round, blockHash: r.blockHash, validator: r.validator, reason: r.reason, signature: r.signature, recordedAtMs: r.recordedAtMs };
 }
 
+/** Where a transaction stands on this node: final, proposed, pending, or null when it knows none. */
+export function transactionStatus(store: LedgerStore, mempool: TransactionPool, engine: ConsensusEngine, hash: string): TransactionStatus | null {
+  const stored = store.transaction(hash);
+  if (stored) return { state: 'final', height: stored.height, index: stored.index, blockHash: stored.blockHash };
+  if (!mempool.get(hash)) return null;
+  const proposed = engine.proposalContaining(hash);
+  return proposed ? { state: 'proposed', height: proposed.height, round: proposed.round } : { state: 'pending' };
+}
+
 export function createHandlers(deps: HandlerDependencies): Handlers {
   const { store, engine, mempool } = deps;
   const peering = (): PeerNetwork => {
@@ -74,8 +86,7 @@ export function createHandlers(deps: HandlerDependencies): Handlers {
       }
       const pending = mempool.get(hash);
       if (!pending) return { hash, transaction: null, status: null };
-      const proposed = engine.proposalContaining(hash);
-      return { hash, transaction: withHash(pending), status: proposed ? { state: 'proposed', height: proposed.height, round: proposed.round } : { state: 'pending' } };
+      return { hash, transaction: withHash(pending), status: transactionStatus(store, mempool, engine, hash) };
     },
 
     'chain.blocks': ({ before, limit }) => {
@@ -186,5 +197,17 @@ export function createHandlers(deps: HandlerDependencies): Handlers {
       engine.requestBlock();
       return { requested: true };
     },
+
+    'election.list': () => ({ elections: deps.elections.list() }),
+    'election.get': ({ election }) => deps.elections.summary(election),
+    'election.create': (input) => deps.elections.create({ ...input, rollCsv: Buffer.from(input.rollCsv, 'base64') }),
+    'election.roll': ({ election, offset, limit, query }) => deps.elections.roll(election, { offset, limit, query }),
+    'election.checkIn': ({ election, voterId, cardCode }) => deps.elections.checkIn(election, voterId, cardCode),
+    'election.credential': ({ election, pass, blindedMessage }) => deps.elections.issueCredential(election, pass, blindedMessage),
+    'election.checkCard': ({ election, voterId, cardCode }) => deps.elections.checkCard(election, voterId, cardCode),
+    'election.close': ({ election }) => deps.elections.close(election),
+    'election.publish': ({ election }) => deps.elections.publish(election),
+    'election.export': ({ election }) => ({ record: deps.elections.exportRecord(election) as unknown as Record<string, unknown> }),
+    'ballot.lookup': ({ code }) => deps.elections.lookupBallot(code),
   };
 }

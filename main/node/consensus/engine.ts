@@ -47,6 +47,7 @@ import {
   type Vote,
   type VoteKind,
 } from '../../core/ledger/votes';
+import type { CredentialVerifier } from '../../core/elections/credential';
 import type { RuleRegistry } from '../../core/rules/index';
 import { currentValidatorSet } from '../../core/rules/validatorSet';
 import { applyTransactions, checkTransaction, overlay, type StateChanges } from '../../core/stateTransition';
@@ -86,6 +87,8 @@ export interface EngineDependencies {
   readonly pow: ProofOfWork;
   readonly network: Network;
   readonly registry: RuleRegistry;
+  /** Verifies ballot credentials, remembering verdicts; one per check when absent. */
+  readonly credentials?: CredentialVerifier;
   readonly keys: PublicKeyCache;
   readonly onEvent: (event: ConsensusEvent) => void;
   readonly onWarning?: (message: string, fields: Record<string, unknown>) => void;
@@ -559,7 +562,7 @@ export class ConsensusEngine {
         if (this.h !== h) return null;
         const changes = applyTransactions(
           block.transactions,
-          { genesis: this.options.genesis, height: h.height, blockTimeMs: block.header.timeMs, state: this.deps.store.state() },
+          { genesis: this.options.genesis, height: h.height, blockTimeMs: block.header.timeMs, state: this.deps.store.state(), credentials: this.deps.credentials },
           this.deps.registry,
         );
         checks.push({ name: 'Transaction rules', ok: true, detail: `${changes.writes.size} state changes` });
@@ -849,7 +852,7 @@ export class ConsensusEngine {
     const writes = new Map<string, string | null>();
     const included = new Set<string>();
     const state = overlay(this.deps.store.state(), writes, included);
-    const context = { genesis: this.options.genesis, height: h.height, blockTimeMs: this.deps.clock.now(), state };
+    const context = { genesis: this.options.genesis, height: h.height, blockTimeMs: this.deps.clock.now(), state, credentials: this.deps.credentials };
     for (const tx of this.deps.mempool.pending(this.maxBlockTxs)) {
       const hash = transactionHash(tx);
       try {

@@ -7,6 +7,7 @@
 import { CivichainError } from '../../core/errors';
 import type { Genesis } from '../../core/genesis';
 import { createTransactionFromJSON, transactionHash, type Transaction } from '../../core/ledger/transaction';
+import type { CredentialVerifier } from '../../core/elections/credential';
 import type { RuleRegistry } from '../../core/rules/index';
 import type { StateReader } from '../../core/rules/types';
 import { checkTransaction } from '../../core/stateTransition';
@@ -34,6 +35,8 @@ export interface MempoolDependencies {
   readonly state: () => StateReader;
   readonly height: () => number;
   readonly now: () => number;
+  /** Verifies ballot credentials (remembering those already verified); one per check when absent. */
+  readonly credentials?: CredentialVerifier;
   /** Told after transactions were added or removed. */
   readonly onChange: (size: number, added: readonly Transaction[]) => void;
 }
@@ -80,6 +83,16 @@ export class TransactionPool implements Mempool {
 
   size(): number {
     return this.txs.size;
+  }
+
+  /** Hashes of waiting transactions that start with a hex prefix (a short tracking code). */
+  hashesWithPrefix(prefix: string, limit = 10): string[] {
+    const found: string[] = [];
+    for (const hash of this.txs.keys()) {
+      if (hash.startsWith(prefix)) found.push(hash);
+      if (found.length >= limit) break;
+    }
+    return found;
   }
 
   pending(max: number): readonly Transaction[] {
@@ -134,7 +147,7 @@ export class TransactionPool implements Mempool {
           continue;
         }
         const state = this.deps.state();
-        const context = { genesis: this.options.genesis, height: this.deps.height() + 1, blockTimeMs: this.deps.now(), state };
+        const context = { genesis: this.options.genesis, height: this.deps.height() + 1, blockTimeMs: this.deps.now(), state, credentials: this.deps.credentials };
         const accepted: Waiting[] = [];
         const seen = new Set<string>();
         for (const [index, waiting] of batch.entries()) {

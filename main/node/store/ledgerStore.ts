@@ -223,6 +223,9 @@ function prepareStatements(db: Database.Database) {
     blockTxs: db
       .prepare<[number], [body: string, signature: string]>('SELECT body, signature FROM transactions WHERE height = ? ORDER BY tx_index')
       .raw(),
+    txHashesFrom: db
+      .prepare<[string, string, number], string>('SELECT hash FROM transactions WHERE hash >= ? AND hash < ? ORDER BY hash LIMIT ?')
+      .pluck(),
     txByHash: db
       .prepare<[string], [height: number, index: number, body: string, signature: string, blockHash: string]>(
         `SELECT t.height, t.tx_index, t.body, t.signature, b.hash
@@ -437,6 +440,13 @@ export class LedgerStore implements ConsensusStore {
     if (!row) return null;
     const [height, index, body, signature, blockHash] = row;
     return { hash, tx: decodeTransaction(body, signature), height, index, blockHash };
+  }
+
+  /** Hashes of final transactions that start with a hex prefix (a short tracking code), at most `limit`. */
+  transactionsWithPrefix(prefix: string, limit = 10): string[] {
+    if (!/^[0-9a-f]{1,64}$/.test(prefix)) return [];
+    // The primary key is ordered text: the prefix is a range [prefix, prefix + "g").
+    return this.sql.txHashesFrom.all(prefix, `${prefix}g`, checkLimit(limit, 10));
   }
 
   /** The rejections recorded for a block, oldest first. */

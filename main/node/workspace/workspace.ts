@@ -16,6 +16,7 @@ import { CivichainError } from '../../core/errors';
 import { createGenesisFromJSON, genesisHash, type Genesis } from '../../core/genesis';
 import { openKey, openKeystore, parseKeyFile, sealKey, SCRYPT_N_DEMO, type Keystore, type KeyFile } from '../keystore/keystore';
 import { ed25519PrivateKeyFromSeed } from '../keystore/keystore';
+import type { IdentityRole } from '../../../preload/contract';
 import type { Logger } from '../log';
 import { createDemoGenesis, DEMO_IDENTITIES, DEMO_PASSPHRASE, demoSeed } from './demo';
 import { writeFileAtomic } from './files';
@@ -26,6 +27,8 @@ export interface WorkspacePaths {
   readonly nodeKey: string;
   readonly apiToken: string;
   readonly chainDb: string;
+  /** The officials' election office: voter rolls, credential keys, check-ins (never on the ledger). */
+  readonly electionOfficeDb: string;
 }
 
 export interface Workspace {
@@ -45,6 +48,7 @@ export function workspacePaths(dataDir: string): WorkspacePaths {
     nodeKey: join(dataDir, 'node-key.json'),
     apiToken: join(dataDir, 'api-token'),
     chainDb: join(dataDir, 'chain.sqlite'),
+    electionOfficeDb: join(dataDir, 'election-office.sqlite'),
   };
 }
 
@@ -181,4 +185,27 @@ export async function unlockSigningKeys(
 /** The node's own identity key, unsealed (it proves the node to peers in the handshake). */
 export async function unlockNodeKey(workspace: Workspace, genesis: Genesis): Promise<KeyObject> {
   return openKey(workspace.nodeKey.file, genesis.demo ? DEMO_PASSPHRASE : nodePassphrase(genesis));
+}
+
+/**
+ * The keystore identities of some roles (authority, official…), unsealed: the keys this node signs
+ * election and programme transactions with. Same passphrase rule as the signing keys.
+ */
+export async function unlockRoleKeys(
+  workspace: Workspace,
+  genesis: Genesis,
+  roles: readonly IdentityRole[],
+): Promise<{ id: string; role: IdentityRole; publicKey: string; privateKey: KeyObject }[]> {
+  const passphrase = genesis.demo ? DEMO_PASSPHRASE : process.env['CIVICHAIN_NODE_PASSPHRASE'];
+  if (!passphrase) return [];
+  const keys = [];
+  for (const identity of workspace.keystore.list().filter((i) => roles.includes(i.role))) {
+    try {
+      keys.push({ id: identity.id, role: identity.role, publicKey: identity.publicKey, privateKey: await workspace.keystore.unlock(identity.id, passphrase) });
+    } catch (error) {
+      // A key sealed with another passphrase stays sealed: this node does not act for it.
+      if (!(error instanceof CivichainError)) throw error;
+    }
+  }
+  return keys;
 }

@@ -1,0 +1,93 @@
+/**
+ * The election record (docs/PROTOCOL.md "Election record"): what `civichain export` writes and
+ * `civichain verify --record` checks. It holds the genesis and every block from 1 to the height of the
+ * export with its commit certificate, so that each hash link can be checked; blocks that carry election or
+ * validator-set transactions come with their transactions, the others with only their transactions'
+ * hashes (enough for the Merkle root, and the record stays small).
+ */
+import { z } from 'zod';
+import { CivichainError } from '../../core/errors';
+import { createGenesisFromJSON, type Genesis } from '../../core/genesis';
+import type { AuditBlock } from '../../core/elections/audit';
+import { blockHeaderSchema, type Block } from '../../core/ledger/block';
+import { transactionHash, transactionSchema, type Transaction } from '../../core/ledger/transaction';
+import { certificateSchema, type CommitCertificate } from '../../core/ledger/votes';
+
+export const RECORD_FORMAT = 'civichain/election-record/v1';
+
+export interface RecordBlock {
+  readonly header: Block['header'];
+  readonly signature: string;
+  readonly certificate: CommitCertificate;
+  readonly transactions?: readonly Transaction[];
+  readonly txHashes?: readonly string[];
+}
+
+export interface ElectionRecord {
+  readonly format: typeof RECORD_FORMAT;
+  /** The election the record was exported for; every election in it is recounted all the same. */
+  readonly election: string;
+  readonly genesis: Genesis;
+  readonly height: number;
+  readonly blocks: readonly RecordBlock[];
+}
+
+export interface RecordSource {
+  head(): number;
+  committed(height: number): { block: Block; certificate: CommitCertificate } | null;
+}
+
+/** Transactions a verifier needs in full: the elections' and the validator-set changes (certificates). */
+function needsBody(tx: Transaction): boolean {
+  return tx.type.startsWith('election.') || tx.type === 'validator-set';
+}
+
+export function buildElectionRecord(source: RecordSource, genesis: Genesis, election: string): ElectionRecord {
+  const height = source.head();
+  const blocks: RecordBlock[] = [];
+  for (let h = 1; h <= height; h++) {
+    const stored = source.committed(h);
+    if (!stored) throw new CivichainError('STORE_GAP', `Block ${h} is missing from this node's store; repair the store before exporting.`, { height: h });
+    const { block, certificate } = stored;
+    const base = { header: block.header, signature: block.signature, certificate };
+    blocks.push(block.transactions.some(needsBody) ? { ...base, transactions: block.transactions } : { ...base, txHashes: block.transactions.map(transactionHash) });
+  }
+  return { format: RECORD_FORMAT, election, genesis, height, blocks };
+}
+
+const recordSchema = z
+  .object({
+    format: z.literal(RECORD_FORMAT),
+    election: z.string().min(1).max(64),
+    genesis: z.unknown(),
+    height: z.number().int().nonnegative(),
+    blocks: z.array(
+      z
+        .object({
+          header: blockHeaderSchema,
+          signature: z.string(),
+          certificate: certificateSchema,
+          transactions: z.array(transactionSchema).optional(),
+          txHashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)).optional(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+/** Parses an untrusted record: RECORD_INVALID names the first field that is wrong. */
+export function parseElectionRecord(json: unknown): { election: string; genesis: Genesis; height: number; blocks: AuditBlock[] } {
+  const parsed = recordSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(record)';
+    throw new CivichainError('RECORD_INVALID', `The election record is malformed: ${field}: ${issue?.message ?? 'invalid'}.`, { field });
+  }
+  const record = parsed.data;
+  const genesis = createGenesisFromJSON(record.genesis);
+  const blocks = record.blocks.map((b): AuditBlock => {
+    const block: Block = { header: b.header, signature: b.signature, transactions: b.transactions ?? [] };
+    return b.transactions ? { block, certificate: b.certificate } : { block, certificate: b.certificate, txHashes: b.txHashes ?? [] };
+  });
+  return { election: record.election, genesis, height: record.height, blocks };
+}
