@@ -57,9 +57,24 @@ describe('civichain command line', () => {
     [['node', '--keys', ',,'], /--keys must be keystore ids/],
     [['node', '--keys', 'Validator 2'], /--keys must be keystore ids/],
     [['node', '--p2p-host', 'a b'], /--p2p-host/],
+    [['verify', '--data', 'a', '--record', 'b'], /not both/],
+    [['verify', '--record', ''], /--record needs/],
+    [['verify', '--bogus'], /bogus/],
+    [['export', '--out', 'x.json'], /export needs --election/],
+    [['export', '--election', 'Bad Id', '--out', 'x.json'], /export needs --election/],
+    [['export', '--election', 'demo-general-2026'], /export needs --out/],
   ])('refuses %j with a usage error', (argv, message) => {
     const result = parseCommandLine(argv);
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.message).toMatch(message);
+  });
+
+  it('parses verify and export', () => {
+    expect(parseCommandLine(['verify'])).toEqual({ ok: true, command: { kind: 'verify', dataDir: null, recordFile: null } });
+    expect(parseCommandLine(['verify', '--record', 'r.json'])).toEqual({ ok: true, command: { kind: 'verify', dataDir: null, recordFile: 'r.json' } });
+    expect(parseCommandLine(['export', '--election', 'demo-general-2026', '--out', 'r.json', '--data', 'd'])).toEqual({
+      ok: true,
+      command: { kind: 'export', dataDir: 'd', election: 'demo-general-2026', outFile: 'r.json' },
+    });
   });
 });

@@ -11,11 +11,17 @@ Usage:
   civichain node [--data DIR] [--api-port N] [--p2p-port N] [--peer URL]... [--demo] [--log-level LEVEL]
                  [--p2p-host HOST] [--keys ID,ID... | --observer]
   civichain repair --data DIR --from-peer URL
+  civichain verify [--data DIR | --record FILE]
+  civichain export --election ID --out FILE [--data DIR]
   civichain --help | --version
 
 Commands:
   node        Run a headless node: the ledger, the local API and the browser console on 127.0.0.1.
   repair      Rebuild a tampered or corrupt ledger store from a peer (the damaged file is kept).
+  verify      Recount every election from the raw blocks of a data folder or an exported election record,
+              checking every signature, credential, roll proof, hash link and certificate. Prints the
+              result and OK, or FAIL and the first problem found (exit code 1).
+  export      Write an election record (JSON, docs/PROTOCOL.md "Election record") for verify --record.
 
 Options for node:
   --data DIR         Data folder (genesis, keystore, ledger). Default: $CIVICHAIN_DATA_DIR or ~/.civichain/demo
@@ -56,7 +62,21 @@ export interface RepairCommand {
   readonly fromPeer: string;
 }
 
-export type Command = NodeCommand | RepairCommand | { readonly kind: 'help' } | { readonly kind: 'version' };
+export interface VerifyCommand {
+  readonly kind: 'verify';
+  /** A data folder (default: the node's), or an exported record. */
+  readonly dataDir: string | null;
+  readonly recordFile: string | null;
+}
+
+export interface ExportCommand {
+  readonly kind: 'export';
+  readonly dataDir: string | null;
+  readonly election: string;
+  readonly outFile: string;
+}
+
+export type Command = NodeCommand | RepairCommand | VerifyCommand | ExportCommand | { readonly kind: 'help' } | { readonly kind: 'version' };
 
 export type ParseResult = { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly message: string };
 
@@ -84,6 +104,8 @@ export function parseCommandLine(argv: readonly string[]): ParseResult {
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') return { ok: true, command: { kind: 'help' } };
   if (first === '--version' || first === '-v') return { ok: true, command: { kind: 'version' } };
   if (first === 'repair') return parseRepair(rest);
+  if (first === 'verify') return parseVerify(rest);
+  if (first === 'export') return parseExport(rest);
   if (first !== 'node') return usageError(`Unknown command "${first}".`);
 
   let values: {
@@ -182,4 +204,34 @@ function parseRepair(rest: readonly string[]): ParseResult {
   const peer = values['from-peer'] === undefined ? null : parsePeer(values['from-peer']);
   if (!peer) return usageError('repair needs --from-peer ws://HOST:PORT: a node of the same network to rebuild from.');
   return { ok: true, command: { kind: 'repair', dataDir: values.data, fromPeer: peer } };
+}
+
+function parseVerify(rest: readonly string[]): ParseResult {
+  let values: { data?: string; record?: string };
+  try {
+    ({ values } = parseArgs({ args: [...rest], strict: true, options: { data: { type: 'string' }, record: { type: 'string' } } }));
+  } catch (error) {
+    return usageError((error as Error).message.split('\n')[0] ?? 'Bad options.');
+  }
+  if (values.data !== undefined && values.record !== undefined) return usageError('verify takes --data DIR or --record FILE, not both.');
+  if (values.record !== undefined && values.record.trim() === '') return usageError('--record needs the path of an exported election record.');
+  return { ok: true, command: { kind: 'verify', dataDir: values.data ?? null, recordFile: values.record ?? null } };
+}
+
+function parseExport(rest: readonly string[]): ParseResult {
+  let values: { data?: string; election?: string; out?: string };
+  try {
+    ({ values } = parseArgs({
+      args: [...rest],
+      strict: true,
+      options: { data: { type: 'string' }, election: { type: 'string' }, out: { type: 'string' } },
+    }));
+  } catch (error) {
+    return usageError((error as Error).message.split('\n')[0] ?? 'Bad options.');
+  }
+  if (!values.election || !/^[a-z0-9][a-z0-9-]{2,47}$/.test(values.election)) {
+    return usageError('export needs --election ID: the id of an election (3–48 characters of a–z, 0–9 and -).');
+  }
+  if (!values.out || values.out.trim() === '') return usageError('export needs --out FILE: where to write the election record.');
+  return { ok: true, command: { kind: 'export', dataDir: values.data ?? null, election: values.election, outFile: values.out } };
 }

@@ -12,6 +12,7 @@ import { startNode, type CivichainNode } from '../node/node';
 import { defaultDataDir } from '../node/workspace/dataDir';
 import { parseCommandLine, USAGE, type NodeCommand } from './args';
 import { repairStore } from './repair';
+import { exportElection, verifyChain } from './verify';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -106,6 +107,36 @@ async function main(): Promise<void> {
     case 'node':
       await runNode(parsed.command, version);
       return;
+    case 'verify': {
+      const command = parsed.command;
+      const log = createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
+      const source = command.recordFile ? { recordFile: resolve(command.recordFile) } : { dataDir: resolve(command.dataDir ?? defaultDataDir()) };
+      print(`Verifying ${'recordFile' in source ? `the election record ${source.recordFile}` : `the chain in ${source.dataDir}`}…`);
+      try {
+        await verifyChain(source, { log, print });
+      } catch (error) {
+        if (isCivichainError(error)) {
+          print(`FAIL: ${error.message}`);
+          return process.exit(1);
+        }
+        throw error;
+      }
+      print();
+      print('OK');
+      return process.exit(0);
+    }
+    case 'export': {
+      const command = parsed.command;
+      const log = createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
+      try {
+        const { blocks } = await exportElection({ dataDir: resolve(command.dataDir ?? defaultDataDir()), election: command.election, outFile: resolve(command.outFile) }, { log });
+        print(`Wrote the record of election ${command.election} (${blocks} blocks) to ${resolve(command.outFile)}.`);
+      } catch (error) {
+        if (isCivichainError(error)) fail(error.message);
+        throw error;
+      }
+      return process.exit(0);
+    }
     case 'repair': {
       const command = parsed.command;
       const log = createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });

@@ -20,7 +20,7 @@ import { PeerNetwork } from './p2p/peerNetwork';
 import { FilePeerStore } from './p2p/peerStore';
 import { openStore, type Store } from './store/database';
 import { createInlineProofOfWork, createProofOfWork } from './workers/proofOfWork';
-import { createInlineVerifier, createVerifyPool } from './workers/verifyPool';
+import { createInlineVerifier, createVerifyPool, type BatchVerifier } from './workers/verifyPool';
 import { acquireDataDirLock, type DataDirLock } from './workspace/lock';
 import { loadSettings, saveSettings } from './workspace/settings';
 import { openWorkspace, unlockNodeKey, unlockRoleKeys, unlockSigningKeys, type Workspace } from './workspace/workspace';
@@ -28,6 +28,7 @@ import { CredentialVerifier } from '../core/elections/credential';
 import { ElectionOffice } from './elections/electionOffice';
 import { ElectionOfficeStore } from './elections/officeStore';
 import { seedDemoElection } from './elections/demoElection';
+import { createCredentialPrecheck } from './elections/credentialPrecheck';
 import type { Logger } from './log';
 
 export type NodeEventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
@@ -140,7 +141,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       emit('mining', { active: true, hashesPerSecond });
       scheduleStatus();
     };
-    let verifier: Verifier & { close?: () => Promise<void> | void };
+    let verifier: BatchVerifier & { close?: () => Promise<void> | void };
     let pow: ProofOfWork & { close?: () => Promise<void> | void };
     if (inline) {
       verifier = createInlineVerifier({}, { keys });
@@ -150,6 +151,12 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       pow = createProofOfWork({ onProgress: onPowProgress, workerScript: options.workerScripts?.pow }, { log });
     }
     closers.push(() => verifier.close?.());
+    const precheckCredentials = createCredentialPrecheck({
+      chainId: genesis.chainId,
+      state: () => store.state(),
+      credentials,
+      verifyCredentials: (claims) => verifier.verifyCredentials(claims),
+    });
     closers.push(() => pow.close?.());
 
     const localKeys: LocalKey[] = await unlockSigningKeys(workspace, genesis, options.signingKeys);
@@ -167,6 +174,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
         height: () => store.head().height,
         now,
         credentials,
+        precheck: (txs) => precheckCredentials(txs),
         onChange: (size, added) => {
           emit('mempool.changed', { size });
           // Gossip what passed validation (peers deduplicate what they have already seen).
@@ -366,7 +374,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
           }
         });
         if (unknown.length > 0) {
-          const verified = await verifier.verifyTransactions(unknown, chainId);
+          const [verified] = await Promise.all([verifier.verifyTransactions(unknown, chainId), precheckCredentials(unknown)]);
           positions.forEach((index, k) => (results[index] = verified[k] ?? null));
         }
         return results;

@@ -73,6 +73,11 @@ export class ChainAuditor {
     if (options.keys) this.keys = options.keys;
   }
 
+  /** The replayed state so far (the node's state rules read). */
+  stateReader(): StateReader {
+    return this.reader;
+  }
+
   private fail(code: string, message: string, details: Record<string, unknown> = {}): never {
     throw new CivichainError(code, `Block ${this.height + 1}: ${message}`, { height: this.height + 1, ...details });
   }

@@ -42,15 +42,19 @@ function needsBody(tx: Transaction): boolean {
   return tx.type.startsWith('election.') || tx.type === 'validator-set';
 }
 
+/** A block as the record holds it: with its transactions when a verifier needs them, else their hashes. */
+export function recordBlock(block: Block, certificate: CommitCertificate): RecordBlock {
+  const base = { header: block.header, signature: block.signature, certificate };
+  return block.transactions.some(needsBody) ? { ...base, transactions: block.transactions } : { ...base, txHashes: block.transactions.map(transactionHash) };
+}
+
 export function buildElectionRecord(source: RecordSource, genesis: Genesis, election: string): ElectionRecord {
   const height = source.head();
   const blocks: RecordBlock[] = [];
   for (let h = 1; h <= height; h++) {
     const stored = source.committed(h);
     if (!stored) throw new CivichainError('STORE_GAP', `Block ${h} is missing from this node's store; repair the store before exporting.`, { height: h });
-    const { block, certificate } = stored;
-    const base = { header: block.header, signature: block.signature, certificate };
-    blocks.push(block.transactions.some(needsBody) ? { ...base, transactions: block.transactions } : { ...base, txHashes: block.transactions.map(transactionHash) });
+    blocks.push(recordBlock(stored.block, stored.certificate));
   }
   return { format: RECORD_FORMAT, election, genesis, height, blocks };
 }

@@ -37,6 +37,8 @@ export interface MempoolDependencies {
   readonly now: () => number;
   /** Verifies ballot credentials (remembering those already verified); one per check when absent. */
   readonly credentials?: CredentialVerifier;
+  /** Off-thread checks to run before the rules (ballot credentials in worker threads). */
+  readonly precheck?: (txs: readonly Transaction[]) => Promise<void>;
   /** Told after transactions were added or removed. */
   readonly onChange: (size: number, added: readonly Transaction[]) => void;
 }
@@ -142,6 +144,7 @@ export class TransactionPool implements Mempool {
             batch.map((w) => w.tx),
             this.options.genesis.chainId,
           );
+          await this.deps.precheck?.(batch.filter((_, i) => hashes[i] !== null).map((w) => w.tx));
         } catch (error) {
           for (const waiting of batch) waiting.reject(error);
           continue;

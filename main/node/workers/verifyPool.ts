@@ -17,6 +17,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { PublicKeyCache } from '../../core/crypto/ed25519';
 import { CivichainError } from '../../core/errors';
+import { CredentialVerifier, type CredentialClaim } from '../../core/elections/credential';
 import type { Transaction } from '../../core/ledger/transaction';
 import type { Verifier } from '../consensus/types';
 import type { Logger } from '../log';
@@ -42,6 +43,8 @@ export const DEFAULT_MAX_IN_FLIGHT_PER_WORKER = 2;
 export interface BatchVerifier extends Verifier {
   /** For each signed message: whether its signature is valid. */
   verifyBatch(items: readonly SignedMessage[]): Promise<boolean[]>;
+  /** For each ballot credential: whether it verifies (partially-blind RSA, about a millisecond each). */
+  verifyCredentials(claims: readonly CredentialClaim[]): Promise<boolean[]>;
 }
 
 export interface VerifyPool extends BatchVerifier {
@@ -170,6 +173,10 @@ class WorkerVerifyPool implements VerifyPool {
 
   async verifyBatch(items: readonly SignedMessage[]): Promise<boolean[]> {
     return toSignatureResults(await this.run(items.map((signed) => ({ kind: 'signature', signed: compactMessage(signed) }))));
+  }
+
+  async verifyCredentials(claims: readonly CredentialClaim[]): Promise<boolean[]> {
+    return toSignatureResults(await this.run(claims.map((claim) => ({ kind: 'credential', claim }))));
   }
 
   pendingTasks(): number {
@@ -334,9 +341,11 @@ export interface InlineVerifierDependencies {
  */
 export function createInlineVerifier(options: VerifierCacheOptions = {}, deps: InlineVerifierDependencies = {}): BatchVerifier {
   const keys = deps.keys ?? createKeyCache(options);
+  const credentials = new CredentialVerifier();
   return {
     verifyTransactions: (transactions, chainId) =>
       Promise.resolve(toTransactionResults(transactions.map((tx) => runVerifyTask({ kind: 'tx', tx, chainId }, keys)))),
     verifyBatch: (items) => Promise.resolve(toSignatureResults(items.map((signed) => runVerifyTask({ kind: 'signature', signed }, keys)))),
+    verifyCredentials: (claims) => Promise.resolve(toSignatureResults(claims.map((claim) => runVerifyTask({ kind: 'credential', claim }, keys, credentials)))),
   };
 }

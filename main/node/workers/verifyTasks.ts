@@ -8,6 +8,7 @@
  *                   { type: 'failed', id, error: { code, message } } when a request is not understood
  */
 import { PublicKeyCache, verifyWithDomain, type Domain } from '../../core/crypto/ed25519';
+import { CredentialVerifier, type CredentialClaim } from '../../core/elections/credential';
 import { checkTransactionEnvelope, type Transaction } from '../../core/ledger/transaction';
 
 /** A signed thing other than a transaction (a vote, a proposal…): its domain, message and signature. */
@@ -22,7 +23,8 @@ export interface SignedMessage {
 
 export type VerifyTask =
   | { readonly kind: 'tx'; readonly tx: Transaction; readonly chainId: string }
-  | { readonly kind: 'signature'; readonly signed: SignedMessage };
+  | { readonly kind: 'signature'; readonly signed: SignedMessage }
+  | { readonly kind: 'credential'; readonly claim: CredentialClaim };
 
 /** A transaction's hash or null; true or false for a signed message. */
 export type VerifyResult = string | boolean | null;
@@ -70,9 +72,10 @@ export function createKeyCache(options: VerifierCacheOptions = {}): PublicKeyCac
 }
 
 /** Runs one task. Anything that throws (a wrong chain id, a bad signature, a malformed payload) is invalid. */
-export function runVerifyTask(task: VerifyTask, keys: PublicKeyCache): VerifyResult {
+export function runVerifyTask(task: VerifyTask, keys: PublicKeyCache, credentials?: CredentialVerifier): VerifyResult {
   try {
     if (task.kind === 'tx') return checkTransactionEnvelope(task.tx, task.chainId, keys);
+    if (task.kind === 'credential') return (credentials ?? new CredentialVerifier(1)).verifyNow(task.claim);
     const { domain, message, signature, publicKey } = task.signed;
     return verifyWithDomain(domain, message, signature, publicKey, keys);
   } catch {
@@ -88,11 +91,13 @@ function isVerifyRequest(value: unknown): value is VerifyRequest {
 
 /** The worker's side of the protocol: a request in, the response out. */
 export function createVerifyRequestHandler(keys: PublicKeyCache): (request: unknown) => VerifyWorkerMessage {
+  // One per worker: it keeps each election's derived public key.
+  const credentials = new CredentialVerifier();
   return (request) => {
     if (!isVerifyRequest(request)) {
       const id = typeof request === 'object' && request !== null && 'id' in request && typeof request.id === 'number' ? request.id : -1;
       return { type: 'failed', id, error: { code: 'VERIFIER_BAD_REQUEST', message: 'The verifier worker received a request it does not understand.' } };
     }
-    return { type: 'verified', id: request.id, results: request.tasks.map((task) => runVerifyTask(task, keys)) };
+    return { type: 'verified', id: request.id, results: request.tasks.map((task) => runVerifyTask(task, keys, credentials)) };
   };
 }

@@ -1,0 +1,34 @@
+/**
+ * Ballot credentials cost about a millisecond each to verify (partially-blind RSA), too much for the main
+ * thread in bulk. Before the rules run, the mempool and the block verifier send the credentials of the
+ * ballots they are about to check to the worker threads; the rules then find each verdict in the node's
+ * CredentialVerifier memo. A ballot whose election is not on the chain yet is left to the rules.
+ */
+import type { CredentialClaim, CredentialVerifier } from '../../core/elections/credential';
+import type { Transaction } from '../../core/ledger/transaction';
+import { credentialClaim, readElection } from '../../core/rules/elections';
+import type { StateReader } from '../../core/rules/types';
+
+export function createCredentialPrecheck(deps: {
+  chainId: string;
+  state: () => StateReader;
+  credentials: CredentialVerifier;
+  verifyCredentials: (claims: readonly CredentialClaim[]) => Promise<boolean[]>;
+}): (txs: readonly Transaction[]) => Promise<void> {
+  return async (txs) => {
+    const state = deps.state();
+    const claims: CredentialClaim[] = [];
+    for (const tx of txs) {
+      if (tx.type !== 'election.ballot') continue;
+      const { election: id, credential } = tx.payload;
+      if (typeof id !== 'string' || typeof credential !== 'string') continue;
+      const election = readElection(state, id);
+      if (election) claims.push(credentialClaim(deps.chainId, election, tx, credential));
+    }
+    if (claims.length === 0) return;
+    const verdicts = await deps.verifyCredentials(claims);
+    verdicts.forEach((ok, i) => {
+      if (ok) deps.credentials.remember(claims[i] as CredentialClaim);
+    });
+  };
+}
