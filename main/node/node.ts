@@ -293,6 +293,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
           break;
         case 'block.final':
           emit('block.final', { height: event.height, round: event.round, blockHash: event.blockHash, txCount: event.txCount });
+          mempool.dropInvalidated();
           for (const listener of finalListeners) listener();
           emitElectionChanges(event.height);
           network?.announceHeight(event.height);

@@ -8,10 +8,15 @@ export interface ElectionForBooth {
 }
 
 /** Obtains a blind credential with a booth pass; the session can then sign ballots with its ballot key. */
-export async function obtainCredential(api: TestApiClient, chainId: string, election: ElectionForBooth, pass: string): Promise<{ session: BallotSession; credential: string }> {
+export async function obtainCredential(
+  api: TestApiClient,
+  chainId: string,
+  election: ElectionForBooth,
+  pass: string,
+): Promise<{ session: BallotSession; credential: string; blindSignature: string }> {
   const session = await BallotSession.start(chainId, election);
   const { blindSignature } = await api.call<{ blindSignature: string }>('election.credential', { election: election.id, pass, blindedMessage: session.blindedMessage });
-  return { session, credential: session.credentialFrom(blindSignature) };
+  return { session, credential: session.credentialFrom(blindSignature), blindSignature };
 }
 
 /** A ballot as the booth makes it (not submitted). */

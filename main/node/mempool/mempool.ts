@@ -106,6 +106,30 @@ export class TransactionPool implements Mempool {
     return result;
   }
 
+  /**
+   * After a block: drops waiting transactions that the new state makes invalid (a second check-in of the
+   * same voter that lost to another station's, a ballot whose election closed…), so that whoever waits for
+   * them learns now. Notes never conflict and are skipped; at most `maxChecks` are checked per call.
+   */
+  dropInvalidated(maxChecks = 5_000): string[] {
+    const state = this.deps.state();
+    const context = { genesis: this.options.genesis, height: this.deps.height() + 1, blockTimeMs: this.deps.now(), state, credentials: this.deps.credentials };
+    const invalid: string[] = [];
+    let checked = 0;
+    for (const [hash, tx] of this.txs) {
+      if (tx.type === 'note') continue;
+      if (checked++ >= maxChecks) break;
+      try {
+        checkTransaction(tx, hash, context, this.deps.registry);
+      } catch (error) {
+        if (!(error instanceof CivichainError)) throw error;
+        invalid.push(hash);
+      }
+    }
+    this.remove(invalid);
+    return invalid;
+  }
+
   remove(hashes: readonly string[]): void {
     const present = hashes.filter((hash) => this.txs.delete(hash));
     if (present.length === 0) return;
