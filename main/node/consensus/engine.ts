@@ -853,8 +853,12 @@ export class ConsensusEngine {
     const included = new Set<string>();
     const state = overlay(this.deps.store.state(), writes, included);
     const context = { genesis: this.options.genesis, height: h.height, blockTimeMs: this.deps.clock.now(), state, credentials: this.deps.credentials };
-    for (const tx of this.deps.mempool.pending(this.maxBlockTxs)) {
-      const hash = transactionHash(tx);
+    const pending = this.deps.mempool.pending(this.maxBlockTxs).map((tx) => ({ tx, hash: transactionHash(tx) }));
+    // Ballots go last, in hash order: a block does not tell in which order its ballots arrived, which would
+    // help match them with the order of check-ins (docs/ELECTIONS.md, timing).
+    const ballots = pending.filter((p) => p.tx.type === 'election.ballot').sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+    const ordered = ballots.length === 0 ? pending : [...pending.filter((p) => p.tx.type !== 'election.ballot'), ...ballots];
+    for (const { tx, hash } of ordered) {
       try {
         const payload = checkTransaction(tx, hash, context, this.deps.registry);
         this.deps.registry.get(tx.type).apply({ ...context, txHash: hash }, tx, payload, (k, v) => writes.set(k, v));
