@@ -14,15 +14,16 @@ import { PublicKeyCache } from '../core/crypto/ed25519';
 import { ChainAuditor, type AuditBlock, type AuditReport } from '../core/elections/audit';
 import { CredentialVerifier, type CredentialClaim } from '../core/elections/credential';
 import type { Genesis } from '../core/genesis';
-import { credentialClaim, readElection } from '../core/rules/elections';
+import { credentialClaim, readElection, type ElectionDefinition } from '../core/rules/elections';
 import { parseElectionRecord, RECORD_FORMAT, recordBlock } from '../node/elections/record';
 import type { Logger } from '../node/log';
 import { openStore } from '../node/store/database';
 import { createVerifyPool, type BatchVerifier } from '../node/workers/verifyPool';
 import { openWorkspace } from '../node/workspace/workspace';
 
-/** Blocks checked in one round trip to the workers. */
+/** Blocks, and transactions, checked in one round trip to the workers. */
 const BATCH_BLOCKS = 256;
+const BATCH_TXS = 4_096;
 
 export interface VerifyProgress {
   (line: string): void;
@@ -37,6 +38,7 @@ export class ParallelAuditor {
   private readonly credentials = new CredentialVerifier(2_000_000);
   readonly auditor: ChainAuditor;
   private batch: AuditBlock[] = [];
+  private batchTxs = 0;
 
   constructor(
     private readonly genesis: Genesis,
@@ -47,21 +49,28 @@ export class ParallelAuditor {
 
   async add(block: AuditBlock): Promise<void> {
     this.batch.push(block);
-    if (this.batch.length >= BATCH_BLOCKS) await this.flush();
+    this.batchTxs += block.block.transactions.length;
+    if (this.batch.length >= BATCH_BLOCKS || this.batchTxs >= BATCH_TXS) await this.flush();
   }
 
   async flush(): Promise<void> {
     const batch = this.batch;
     this.batch = [];
+    this.batchTxs = 0;
     if (batch.length === 0) return;
     const txs = batch.flatMap((b) => b.block.transactions);
     const claims: CredentialClaim[] = [];
     const state = this.auditor.stateReader();
+    // Elections created in this very batch are not in the replayed state yet: their keys come from here.
+    const created = new Map<string, { id: string; credentialKey: ElectionDefinition['credentialKey'] }>();
+    for (const tx of txs) {
+      if (tx.type === 'election.create' && typeof tx.payload['id'] === 'string') created.set(tx.payload['id'], tx.payload as unknown as ElectionDefinition);
+    }
     for (const tx of txs) {
       if (tx.type !== 'election.ballot') continue;
       const { election: id, credential } = tx.payload;
-      const election = typeof id === 'string' ? readElection(state, id) : null;
-      if (election && typeof credential === 'string') claims.push(credentialClaim(this.genesis.chainId, election, tx, credential));
+      const election = typeof id === 'string' ? (readElection(state, id) ?? created.get(id) ?? null) : null;
+      if (election?.credentialKey && typeof credential === 'string') claims.push(credentialClaim(this.genesis.chainId, election, tx, credential));
     }
     const [hashes, verdicts] = await Promise.all([this.verifier.verifyTransactions(txs, this.genesis.chainId), this.verifier.verifyCredentials(claims)]);
     verdicts.forEach((ok, i) => ok && this.credentials.remember(claims[i] as CredentialClaim));

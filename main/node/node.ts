@@ -435,6 +435,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
           const tx = store.transaction(hash)?.tx ?? mempool.get(hash);
           return tx ? [{ hash, tx }] : [];
         }),
+      recount: (election) => store.recountBallots(election),
       onFinalBlock: (listener) => {
         finalListeners.add(listener);
         return () => finalListeners.delete(listener);

@@ -48,8 +48,8 @@ export function derivedExponent(key: CredentialKey, info: Uint8Array): Buffer {
   return expanded.subarray(0, lambdaLen);
 }
 
-/** msg' = "msg" || len(info) as 4 bytes || info || msg. */
-function messagePrime(info: Uint8Array, message: Uint8Array): Buffer {
+/** msg' = "msg" || len(info) as 4 bytes || info || msg: what the RSA-PSS signature covers. */
+export function messagePrime(info: Uint8Array, message: Uint8Array): Buffer {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(info.length);
   return Buffer.concat([Buffer.from('msg'), length, info, message]);

@@ -42,6 +42,8 @@ export interface ElectionOfficeDependencies {
   readonly txStatus: (hash: string) => TransactionStatus | null;
   /** Transaction hashes on the chain or waiting that start with a prefix (a short tracking code). */
   readonly findTransactions: (prefix: string) => { hash: string; tx: Transaction }[];
+  /** Votes and ballots of an election counted from the stored ballots themselves (not the state's tally). */
+  readonly recount: (election: string) => { votes: Record<string, number>; ballots: number };
   /** Calls back after every final block; returns an unsubscribe function. */
   readonly onFinalBlock: (listener: () => void) => () => void;
   readonly recordSource: RecordSource;
@@ -357,6 +359,13 @@ export class ElectionOffice {
     const election = this.election(id);
     const status = readElectionStatus(this.deps.state(), id);
     const tally = Object.fromEntries(election.candidates.map((c) => [c.id, status.tally[c.id] ?? 0]));
+    // Before signing a result, count again from the ballots themselves: a store whose state disagrees with
+    // its own ballots is damaged, and its tally must not be published.
+    const recount = this.deps.recount(id);
+    const differs = recount.ballots !== status.ballots || election.candidates.some((c) => (recount.votes[c.id] ?? 0) !== (tally[c.id] ?? 0));
+    if (differs) {
+      fail('ELECTION_COUNT_MISMATCH', `This node's stored ballots (${recount.ballots}) count differently from its tally (${status.ballots}); nothing was published. Run civichain verify, and repair the store from peers.`, { election: id });
+    }
     const tx = this.sign(this.officialOrAuthority(election), 'election.result', { election: id, tally, ballots: status.ballots, credentials: status.credentials });
     const { hash } = await this.deps.submit(tx);
     return { txHash: hash };

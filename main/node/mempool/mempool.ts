@@ -164,11 +164,14 @@ export class TransactionPool implements Mempool {
         this.queue = [];
         let hashes: (string | null)[];
         try {
-          hashes = await this.deps.verifier.verifyTransactions(
-            batch.map((w) => w.tx),
-            this.options.genesis.chainId,
-          );
-          await this.deps.precheck?.(batch.filter((_, i) => hashes[i] !== null).map((w) => w.tx));
+          // Signatures and ballot credentials are verified in the worker threads side by side.
+          [hashes] = await Promise.all([
+            this.deps.verifier.verifyTransactions(
+              batch.map((w) => w.tx),
+              this.options.genesis.chainId,
+            ),
+            this.deps.precheck?.(batch.map((w) => w.tx)),
+          ]);
         } catch (error) {
           for (const waiting of batch) waiting.reject(error);
           continue;
@@ -204,7 +207,8 @@ export class TransactionPool implements Mempool {
         if (accepted.length === 0) continue;
         const receivedAtMs = this.deps.now();
         try {
-          this.deps.repository.addMany(accepted.map((w) => ({ hash: w.hash, tx: w.tx, receivedAtMs })));
+          // A ballot's arrival time is not kept: it could help link a ballot to a check-in (docs/ELECTIONS.md).
+          this.deps.repository.addMany(accepted.map((w) => ({ hash: w.hash, tx: w.tx, receivedAtMs: w.tx.type === 'election.ballot' ? 0 : receivedAtMs })));
         } catch (error) {
           for (const waiting of accepted) waiting.reject(error);
           continue;

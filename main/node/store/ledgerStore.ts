@@ -186,6 +186,25 @@ function encodeVote(vote: Vote): string {
   });
 }
 
+/**
+ * A recount straight from the stored ballots, not from the state's tally: the ballots of an election grouped
+ * by their choices, read from the partial index of migration 3 (so SQLite does not parse a single body).
+ */
+export const RECOUNT_BALLOTS_SQL = `SELECT json_extract(body, '$.payload.choices') AS choices, COUNT(*) AS ballots
+   FROM transactions WHERE type = 'election.ballot' AND json_extract(body, '$.payload.election') = ?
+  GROUP BY 1`;
+
+/** Votes per candidate from ballots grouped by their choices (a choose-k ballot counts for each choice). */
+export function tallyChoiceGroups(groups: readonly { choices: string; ballots: number }[]): { votes: Record<string, number>; ballots: number } {
+  const votes: Record<string, number> = {};
+  let ballots = 0;
+  for (const group of groups) {
+    ballots += group.ballots;
+    for (const choice of JSON.parse(group.choices) as string[]) votes[choice] = (votes[choice] ?? 0) + group.ballots;
+  }
+  return { votes, ballots };
+}
+
 /** Every statement the store runs, prepared once (better-sqlite3 compiles a statement when it is prepared). */
 function prepareStatements(db: Database.Database) {
   return {
@@ -223,6 +242,8 @@ function prepareStatements(db: Database.Database) {
     blockTxs: db
       .prepare<[number], [body: string, signature: string]>('SELECT body, signature FROM transactions WHERE height = ? ORDER BY tx_index')
       .raw(),
+    // A recount straight from the stored ballots, in SQLite's C code (json_each), not from the state's tally.
+    recountBallots: db.prepare<[string], { choices: string; ballots: number }>(RECOUNT_BALLOTS_SQL),
     txHashesFrom: db
       .prepare<[string, string, number], string>('SELECT hash FROM transactions WHERE hash >= ? AND hash < ? ORDER BY hash LIMIT ?')
       .pluck(),
@@ -440,6 +461,11 @@ export class LedgerStore implements ConsensusStore {
     if (!row) return null;
     const [height, index, body, signature, blockHash] = row;
     return { hash, tx: decodeTransaction(body, signature), height, index, blockHash };
+  }
+
+  /** Votes per candidate and the number of ballots of an election, counted from the stored ballots. */
+  recountBallots(election: string): { votes: Record<string, number>; ballots: number } {
+    return tallyChoiceGroups(this.sql.recountBallots.all(election));
   }
 
   /** Hashes of final transactions that start with a hex prefix (a short tracking code), at most `limit`. */
