@@ -259,6 +259,12 @@ describe('blocks and certificates', () => {
     expectFailure(replaced(CHAIN, 1, { block, certificate }), 'BLOCK_NOT_PROPOSER', 1);
   });
 
+  it('a late ballot back-dated into the voting window, after the close: BLOCK_TIME_BACKWARDS', () => {
+    // Block 6 would carry a ballot stamped before the close of block 5, so that the rules see an open election.
+    const late = buildChain([...PLAN.slice(0, 5), { txs: [ballot(4, ['rep'])], timeMs: DURING + 2500 }]);
+    expectFailure(late, 'BLOCK_TIME_BACKWARDS', 6, /older than its parent/);
+  });
+
   it('a chain of another genesis: BLOCK_WRONG_PREVIOUS at block 1', () => {
     const other = new ChainAuditor({ ...genesis, networkName: 'Another network' });
     const error = (() => {
