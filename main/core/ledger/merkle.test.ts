@@ -32,8 +32,9 @@ function referencePath(m: number, d: readonly string[]): string[] {
 const flip = (hex: string, nibble = 0): string => hex.slice(0, nibble) + (Number.parseInt(hex[nibble] as string, 16) ^ 1).toString(16) + hex.slice(nibble + 1);
 
 describe('RFC 6962 known answers', () => {
-  // The leaf inputs and roots of the certificate-transparency reference tests (merkle_tree_test.cc,
-  // also used by RFC 9162 implementations): leaves of 0 to 16 bytes, not only 32-byte hashes.
+  // The leaf inputs, roots and audit paths of Google's certificate-transparency Merkle tree tests
+  // (merkle_tree_test.cc; precomputed_path_test_vectors in its Python port), reused by most RFC 6962/9162
+  // implementations: leaves of 0 to 16 bytes, not only 32-byte hashes.
   const inputs = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'];
   const roots = [
     '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
@@ -58,14 +59,41 @@ describe('RFC 6962 known answers', () => {
     });
   });
 
-  it('the audit path of leaf 0 in the tree of 8 leaves', () => {
-    const tree = new MerkleTree(inputs);
-    expect(tree.proof(0)).toEqual([
-      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
-      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
-      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
-    ]);
-    expect(verifyMerkleProof(tree.root, 8, 0, '', tree.proof(0))).toBe(true);
+  it('audit paths: leaf 0 and leaf 5 of 8 leaves, leaf 1 of 5 leaves', () => {
+    const vectors: [number, number, string[]][] = [
+      [
+        0,
+        8,
+        [
+          '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+          '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+          '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+        ],
+      ],
+      [
+        5,
+        8,
+        [
+          'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+          'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+          'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+        ],
+      ],
+      [
+        1,
+        5,
+        [
+          '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+          '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+          'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+        ],
+      ],
+    ];
+    for (const [index, size, path] of vectors) {
+      const tree = new MerkleTree(inputs.slice(0, size));
+      expect(tree.proof(index)).toEqual(path);
+      expect(verifyMerkleProof(tree.root, size, index, inputs[index] as string, path)).toBe(true);
+    }
   });
 
   it('a leaf is hashed with the 0x00 prefix, so it can never pass for an inner node', () => {
