@@ -10,7 +10,7 @@ import type { Genesis } from '../genesis';
 import { genesisHash } from '../genesis';
 import { PublicKeyCache } from '../crypto/ed25519';
 import { checkBlockHeader, type Block } from '../ledger/block';
-import { checkTransactionEnvelope, type Transaction } from '../ledger/transaction';
+import { checkTransactionEnvelope, transactionHash, type Transaction } from '../ledger/transaction';
 import { checkCommitCertificate, type CommitCertificate } from '../ledger/votes';
 import { createDefaultRegistry } from '../rules/index';
 import { listElectionIds, readElection, readElectionStatus } from '../rules/elections';
@@ -88,6 +88,14 @@ export class ChainAuditor {
     const height = this.height + 1;
     if (block.header.height !== height) {
       this.fail('AUDIT_MISSING_BLOCK', `expected block ${height}, found block ${block.header.height}: a block is missing or out of order.`);
+    }
+    // A record gives a block's transactions or only their hashes. Given both, the hashes would vouch for
+    // the header while other transactions were applied and counted.
+    if (entry.txHashes && block.transactions.length > 0) {
+      const given = block.transactions.map(transactionHash);
+      if (given.length !== entry.txHashes.length || given.some((h, i) => h !== entry.txHashes?.[i])) {
+        this.fail('AUDIT_TX_MISMATCH', 'the transactions given do not match the transaction hashes given with the block.');
+      }
     }
     let hash: string;
     try {

@@ -106,6 +106,32 @@ const HEADERS = {
 } as const;
 
 /**
+ * The line of the first byte sequence that is not UTF-8: one streaming decoder fed a line at a time, each
+ * chunk ending with its 0x0a (never part of a multi-byte sequence, so a sequence cut short by a line end
+ * fails on its own line). One pass: decoding every prefix instead took minutes on a roll of 20,000 voters.
+ */
+function firstNonUtf8Line(bytes: Uint8Array): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  let start = 0;
+  try {
+    for (;;) {
+      const newline = bytes.indexOf(0x0a, start);
+      const end = newline < 0 ? bytes.length : newline + 1;
+      decoder.decode(bytes.subarray(start, end), { stream: true });
+      if (newline < 0) break;
+      line++;
+      start = end;
+    }
+    // A sequence cut short by the end of the file.
+    decoder.decode();
+  } catch {
+    return line;
+  }
+  return line;
+}
+
+/**
  * Parses a voter roll CSV: a header naming the columns "voter ID", "name" and, optionally, "card code",
  * then one voter per line. Refuses, naming the line: bad encoding, a missing column, an empty or
  * malformed voter ID, a duplicate voter ID, a malformed card code.
@@ -115,17 +141,7 @@ export function parseRollCsv(bytes: Uint8Array): ParsedRollRow[] {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    let line = 1;
-    // Find the line of the first byte sequence that is not UTF-8.
-    for (let i = 0; i < bytes.length; i++) {
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, i + 1), { stream: true });
-      } catch {
-        break;
-      }
-      if (bytes[i] === 0x0a) line++;
-    }
-    return rollError(line, 'the file is not UTF-8 text. Save it as "CSV UTF-8" and import it again.');
+    return rollError(firstNonUtf8Line(bytes), 'the file is not UTF-8 text. Save it as "CSV UTF-8" and import it again.');
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split(/\r?\n/);

@@ -93,9 +93,19 @@ export function readElection(state: StateReader, id: string): ElectionDefinition
   return stored ? (JSON.parse(stored) as ElectionDefinition) : null;
 }
 
+/**
+ * A tally as an object without a prototype: candidate ids are chosen by the authority, and one such as
+ * "constructor" must read as its votes, not as Object.prototype's member of that name.
+ */
+function tallyOf(votes: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.assign(Object.create(null) as Record<string, number>, votes);
+}
+
 export function readElectionStatus(state: StateReader, id: string): ElectionStatus {
   const stored = state.get(electionStatusKey(id));
-  return stored ? (JSON.parse(stored) as ElectionStatus) : { credentials: 0, ballots: 0, tally: {}, closedAtMs: null, resultTx: null };
+  if (!stored) return { credentials: 0, ballots: 0, tally: tallyOf({}), closedAtMs: null, resultTx: null };
+  const status = JSON.parse(stored) as ElectionStatus;
+  return { ...status, tally: tallyOf(status.tally) };
 }
 
 export function listElectionIds(state: StateReader): string[] {
@@ -255,7 +265,7 @@ export const electionBallotRule: TxRule<z.infer<typeof ballotSchema>> = {
   },
   apply(context, tx, payload, write) {
     const status = readElectionStatus(context.state, payload.election);
-    const tally = { ...status.tally };
+    const tally = tallyOf(status.tally);
     for (const choice of payload.choices) tally[choice] = (tally[choice] ?? 0) + 1;
     write(electionBallotKey(payload.election, tx.signer), JSON.stringify(context.txHash));
     writeStatus(write, payload.election, { ...status, ballots: status.ballots + 1, tally });
@@ -294,7 +304,7 @@ export const electionResultRule: TxRule<z.infer<typeof resultSchema>> = {
     const differences: string[] = [];
     for (const c of election.candidates) {
       const ours = status.tally[c.id] ?? 0;
-      const theirs = payload.tally[c.id] ?? 0;
+      const theirs = Object.hasOwn(payload.tally, c.id) ? (payload.tally[c.id] as number) : 0;
       if (ours !== theirs) differences.push(`${c.name} ${ours} here, ${theirs} published`);
     }
     for (const id of Object.keys(payload.tally)) {
