@@ -160,7 +160,10 @@ export function parseRollCsv(bytes: Uint8Array): ParsedRollRow[] {
     const line = i + 2;
     if (raw.trim() === '') return;
     const fields = splitCsvLine(raw, line);
-    if (fields.length < header.length) rollError(line, `expected ${header.length} columns, found ${fields.length}.`);
+    // More cells than the header is refused too: an unquoted comma in a name would otherwise cut it silently.
+    if (fields.length !== header.length) {
+      rollError(line, `expected ${header.length} columns, found ${fields.length}${fields.length > header.length ? ' (quote a name that holds a comma: "Chan, Tai Man")' : ''}.`);
+    }
     const voterId = fields[idColumn] as string;
     const name = fields[nameColumn] as string;
     const code = codeColumn >= 0 ? (fields[codeColumn] as string) : '';

@@ -173,6 +173,9 @@ export const electionCreateRule: TxRule<ElectionDefinition> = {
     if (payload.closesAtMs <= payload.opensAtMs) {
       fail('TX_INVALID_PAYLOAD', 'The election must close after it opens.', { field: 'payload.closesAtMs' });
     }
+    if (payload.closesAtMs <= context.blockTimeMs) {
+      fail('TX_INVALID_PAYLOAD', 'The closing time of the election is already past.', { field: 'payload.closesAtMs' });
+    }
     const ids = new Set(payload.candidates.map((c) => c.id));
     if (ids.size !== payload.candidates.length) fail('TX_INVALID_PAYLOAD', 'Two candidates share an id.', { field: 'payload.candidates' });
     if (payload.choose > payload.candidates.length) {

@@ -1,16 +1,15 @@
 /**
  * The election record (docs/PROTOCOL.md "Election record"): what `civichain export` writes and
  * `civichain verify --record` checks. It holds the genesis and every block from 1 to the height of the
- * export with its commit certificate, so that each hash link can be checked; blocks that carry election or
- * validator-set transactions come with their transactions, the others with only their transactions'
- * hashes (enough for the Merkle root, and the record stays small).
+ * export with its commit certificate and all its transactions, so that each hash link can be checked and
+ * nothing can be left out of the recount (a block given by its transactions' hashes alone could hide ballots).
  */
 import { z } from 'zod';
 import { CivichainError } from '../../core/errors';
 import { createGenesisFromJSON, type Genesis } from '../../core/genesis';
 import type { AuditBlock } from '../../core/elections/audit';
 import { blockHeaderSchema, type Block } from '../../core/ledger/block';
-import { transactionHash, transactionSchema, type Transaction } from '../../core/ledger/transaction';
+import { transactionSchema, type Transaction } from '../../core/ledger/transaction';
 import { certificateSchema, type CommitCertificate } from '../../core/ledger/votes';
 
 export const RECORD_FORMAT = 'civichain/election-record/v1';
@@ -19,8 +18,7 @@ export interface RecordBlock {
   readonly header: Block['header'];
   readonly signature: string;
   readonly certificate: CommitCertificate;
-  readonly transactions?: readonly Transaction[];
-  readonly txHashes?: readonly string[];
+  readonly transactions: readonly Transaction[];
 }
 
 export interface ElectionRecord {
@@ -37,15 +35,9 @@ export interface RecordSource {
   committed(height: number): { block: Block; certificate: CommitCertificate } | null;
 }
 
-/** Transactions a verifier needs in full: the elections' and the validator-set changes (certificates). */
-function needsBody(tx: Transaction): boolean {
-  return tx.type.startsWith('election.') || tx.type === 'validator-set';
-}
-
-/** A block as the record holds it: with its transactions when a verifier needs them, else their hashes. */
+/** A block as the record holds it. */
 export function recordBlock(block: Block, certificate: CommitCertificate): RecordBlock {
-  const base = { header: block.header, signature: block.signature, certificate };
-  return block.transactions.some(needsBody) ? { ...base, transactions: block.transactions } : { ...base, txHashes: block.transactions.map(transactionHash) };
+  return { header: block.header, signature: block.signature, certificate, transactions: block.transactions };
 }
 
 export function buildElectionRecord(source: RecordSource, genesis: Genesis, election: string): ElectionRecord {
@@ -71,8 +63,7 @@ const recordSchema = z
           header: blockHeaderSchema,
           signature: z.string(),
           certificate: certificateSchema,
-          transactions: z.array(transactionSchema).optional(),
-          txHashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)).optional(),
+          transactions: z.array(transactionSchema),
         })
         .strict(),
     ),
@@ -89,9 +80,6 @@ export function parseElectionRecord(json: unknown): { election: string; genesis:
   }
   const record = parsed.data;
   const genesis = createGenesisFromJSON(record.genesis);
-  const blocks = record.blocks.map((b): AuditBlock => {
-    const block: Block = { header: b.header, signature: b.signature, transactions: b.transactions ?? [] };
-    return b.transactions ? { block, certificate: b.certificate } : { block, certificate: b.certificate, txHashes: b.txHashes ?? [] };
-  });
+  const blocks = record.blocks.map((b): AuditBlock => ({ block: { header: b.header, signature: b.signature, transactions: b.transactions }, certificate: b.certificate }));
   return { election: record.election, genesis, height: record.height, blocks };
 }
