@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { makeTempDir } from '../../../test/support/tempDir';
 import { createLogger } from '../log';
 import { startNode, type CivichainNode } from '../node';
-import { startApiServer, type ApiServer } from './wsServer';
+import { MAX_API_FRAME_BYTES, startApiServer, type ApiServer } from './wsServer';
 
 let temp: ReturnType<typeof makeTempDir>;
 let node: CivichainNode;
@@ -122,7 +122,7 @@ describe('local WebSocket API', () => {
   it('closes a connection that sends a frame over the size limit, and keeps serving others', async () => {
     const ws = await open();
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
-    ws.send('x'.repeat(2 * 1024 * 1024));
+    ws.send(Buffer.alloc(MAX_API_FRAME_BYTES + 1, 0x78));
     expect(await closed).toBe(1009);
     const other = await open();
     expect(await rpc(other, { jsonrpc: '2.0', id: 1, method: 'node.status' })).toMatchObject({ result: {} });

@@ -21,7 +21,8 @@ import type { CivichainNode } from '../node';
 export const API_HOST = '127.0.0.1';
 export const API_PATH = '/api';
 export const API_SUBPROTOCOL = 'civichain.v1';
-export const MAX_API_FRAME_BYTES = 1024 * 1024;
+/** Large enough for a voter roll of about a million voters in election.create (the CSV travels in base64). */
+export const MAX_API_FRAME_BYTES = 48 * 1024 * 1024;
 /** A client that lets this much of our output queue up is too slow to keep; it is disconnected. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
