@@ -13,6 +13,8 @@ import { defaultDataDir } from '../node/workspace/dataDir';
 import { parseCommandLine, USAGE, type NodeCommand } from './args';
 import { repairStore } from './repair';
 import { exportElection, verifyChain } from './verify';
+import { readElection } from '../core/rules/elections';
+import { DEMO_ELECTION_ID, DEMO_ELECTION_TITLE } from '../node/workspace/demoElection';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -88,6 +90,21 @@ async function runNode(command: NodeCommand, version: string): Promise<void> {
   print(`  Console:  ${api.consoleUrl}`);
   if (!existsSync(staticDir)) print('  (The windows are not built, so the console is empty: run `npm run build`.)');
   print('Press Ctrl-C to stop.');
+  if (status.demo) announceDemoElection(node);
+}
+
+/** Tells the operator when the demo election is on the chain (a fresh demo node creates it in its first block). */
+function announceDemoElection(node: CivichainNode): void {
+  const announce = () => {
+    print(`Demo election open: "${DEMO_ELECTION_TITLE}" — voters VOID001–VOID015; their card codes are in the Election desk.`);
+  };
+  if (readElection(node.store.state(), DEMO_ELECTION_ID)) return announce();
+  const unsubscribe = node.onEvent((event, payload) => {
+    if (event === 'election.changed' && (payload as { election: string }).election === DEMO_ELECTION_ID) {
+      unsubscribe();
+      announce();
+    }
+  });
 }
 
 async function main(): Promise<void> {

@@ -61,12 +61,14 @@ describe('peering between node processes', () => {
     const tx = signTransaction({ type: 'note', chainId: 'civichain-demo-1', signer: alice.publicKey, nonce: 'p2p-1', payload: { text: 'across the network' } }, alice.privateKey);
     const { hash } = await c.api.call<{ hash: string }>('tx.submit', { transaction: tx });
     const blockHashes: string[] = [];
+    let txHeight = 0;
     for (const node of [a, b, c, observer]) {
-      let status: { state: string; blockHash?: string } | null = null;
+      let status: { state: string; blockHash?: string; height?: number } | null = null;
       await expect
-        .poll(async () => (status = (await node.api.call<{ status: { state: string; blockHash?: string } | null }>('tx.get', { hash })).status)?.state, { timeout: 20_000 })
+        .poll(async () => (status = (await node.api.call<{ status: { state: string; blockHash?: string; height?: number } | null }>('tx.get', { hash })).status)?.state, { timeout: 20_000 })
         .toBe('final');
       blockHashes.push(status!.blockHash!);
+      txHeight = status!.height!;
     }
     expect(new Set(blockHashes).size).toBe(1);
     const nodeStatus = await b.api.call<{ peers: number; localValidators: string[]; proposer: boolean }>('node.status');
@@ -89,7 +91,7 @@ describe('peering between node processes', () => {
 
     // The observer holds no key, checked every block, and serves reads.
     expect(await observer.api.call<{ localValidators: string[]; proposer: boolean }>('node.status')).toMatchObject({ localValidators: [], proposer: false });
-    expect((await observer.api.call<{ hash: string }>('chain.block', { height: 1 })).hash).toBe(blockHashes[0]);
+    expect((await observer.api.call<{ hash: string }>('chain.block', { height: txHeight })).hash).toBe(blockHashes[0]);
     expect((await observer.api.callError('miner.mine')).data.code).toBe('NOT_A_PROPOSER');
   });
 
