@@ -127,4 +127,31 @@ describe('an election through the API', () => {
     expect(forgedError.data).toMatchObject({ code: 'TX_BALLOT_BAD_CREDENTIAL', message: expect.stringContaining('does not verify') });
     expect((await api.call<ElectionSummary>('election.get', { election: DEMO_ELECTION_ID })).ballots).toBe(1);
   });
+
+  it('creates an election from a roll CSV, generating missing card codes; a bad roll is refused naming the line', async () => {
+    const api = await demoNode();
+    await demoElection(api);
+    const csv = (text: string | Buffer) => Buffer.from(text).toString('base64');
+    const closesAtMs = Date.now() + 86_400_000;
+    const base = { title: 'Residents’ Committee 2026', candidates: ['Ada Lam', 'Ben Cheung', 'Carmen Ho'], choose: 2, closesAtMs, liveResults: false };
+
+    const duplicate = await api.callError('election.create', { ...base, rollCsv: csv('voter ID,name\nR001,Ann\nR002,Bo\nR001,Cy\n') });
+    expect(duplicate.data).toMatchObject({ code: 'ROLL_INVALID', message: 'Voter roll, line 4: voter ID R001 appears again (first on line 2).' });
+    const missing = await api.callError('election.create', { ...base, rollCsv: csv('voter ID,card code\nR001,\n') });
+    expect(missing.data.message).toMatch(/^Voter roll, line 1: .*"name" is missing/);
+    const latin1 = await api.callError('election.create', { ...base, rollCsv: csv(Buffer.from('voter ID,name\nR001,Ann\nR002,Jos\xe9\n', 'latin1')) });
+    expect(latin1.data.message).toMatch(/^Voter roll, line 3: the file is not UTF-8/);
+    expect((await api.call<{ elections: ElectionSummary[] }>('election.list')).elections).toHaveLength(1);
+
+    const created = await api.call<{ election: string; roll: { size: number; generatedCodes: number } }>('election.create', {
+      ...base,
+      rollCsv: csv('voter ID,name,card code\nR001,Ann,\nR002,"Bo, Junior",ABCD-EFGH-JKMN-PQRS\nR003,Cy,\n'),
+    });
+    expect(created.roll).toMatchObject({ size: 3, generatedCodes: 2 });
+    await expect.poll(async () => (await api.call<{ elections: ElectionSummary[] }>('election.list')).elections.length, { timeout: 20_000 }).toBe(2);
+    const summary = await api.call<ElectionSummary>('election.get', { election: created.election });
+    expect(summary).toMatchObject({ title: base.title, choose: 2, phase: 'open', roll: { size: 3 }, tally: null, office: { holdsRoll: true, canCheckIn: true } });
+    const roll = await api.call<{ total: number; voters: { voterId: string; name: string; cardCode: string }[] }>('election.roll', { election: created.election, query: 'Bo' });
+    expect(roll).toMatchObject({ total: 1, voters: [{ voterId: 'R002', name: 'Bo, Junior', cardCode: 'ABCD-EFGH-JKMN-PQRS' }] });
+  }, 90_000);
 });
