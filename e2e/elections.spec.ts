@@ -330,7 +330,8 @@ test.describe('a new election', () => {
     await desk.page.getByRole('button', { name: 'New election' }).click();
     const form = desk.createForm;
     await form.getByLabel('Title').fill('Harbour Referendum');
-    await form.getByLabel('Candidates', { exact: true }).fill('Yes\nNo');
+    await form.getByLabel('Candidates', { exact: true }).fill('Harbour bridge\nFerry pier\nCycle path');
+    await form.getByLabel('Candidates each ballot may choose').fill('2');
     await form.getByLabel('Voter roll (CSV file)').setInputFiles({ name: 'roll.csv', mimeType: 'text/csv', buffer: Buffer.from(ROLL) });
     await form.getByRole('button', { name: 'Create election' }).click();
     await expect(form.getByTestId('create-done')).toContainText('3 voters on its roll (3 card codes generated)');
@@ -347,8 +348,21 @@ test.describe('a new election', () => {
     await booth.passInput.fill(pass);
     await booth.page.getByRole('button', { name: 'Continue' }).click();
     await expect(booth.ballot.getByRole('heading', { name: 'Harbour Referendum' })).toBeVisible();
-    await booth.candidate('Yes').check();
-    await booth.ballot.getByRole('button', { name: 'Continue' }).click();
+    // Choose 2 of 3, with the number keys: a third choice is refused, not swapped in behind the voter's back.
+    await expect(booth.ballot.getByRole('group', { name: 'Choose up to 2 candidates' })).toBeVisible();
+    await expect(booth.candidate('Harbour bridge')).toBeFocused();
+    await booth.page.keyboard.press('1');
+    await booth.page.keyboard.press('3');
+    await booth.page.keyboard.press('2');
+    await expect(booth.ballot.getByRole('alert')).toHaveText('You have already chosen 2. Un-choose one first to choose another.');
+    await expect(booth.candidate('Ferry pier')).not.toBeChecked();
+    await expect(booth.page.getByTestId('ballot-chosen')).toHaveText('Chosen: Harbour bridge, Cycle path.');
+    await booth.page.keyboard.press('ArrowUp');
+    await expect(booth.candidate('Harbour bridge')).toBeFocused();
+    await expectAccessible(booth.page, 'a choose-2 ballot');
+    await booth.screenshot(shot('17a-booth-choose-two'));
+    await booth.page.keyboard.press('Enter');
+    await expect(booth.confirm.getByTestId('confirm-choices').getByRole('listitem')).toHaveText(['Harbour bridge', 'Cycle path']);
     await booth.confirm.getByRole('button', { name: 'Cast my ballot' }).click();
     await expect(booth.receiptStatus).toHaveText(/^Final in block \d+$/, { timeout: 30_000 });
 
@@ -386,7 +400,9 @@ test.describe('a new election', () => {
 
     await desk.showSection('Turnout and results');
     await expect(desk.results.getByTestId('results-stage')).toHaveText('Published');
-    await expect(desk.resultVotes(await candidateId(desk.page, 'Yes'))).toHaveText('1');
+    await expect(desk.resultVotes(await candidateId(desk.page, 'Harbour bridge'))).toHaveText('1');
+    await expect(desk.resultVotes(await candidateId(desk.page, 'Ferry pier'))).toHaveText('0');
+    await expect(desk.resultVotes(await candidateId(desk.page, 'Cycle path'))).toHaveText('1');
     await expectAccessible(desk.page, 'the published result');
     await desk.screenshot(shot('20-desk-results-published'));
   });
