@@ -7,8 +7,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { ElectionSummary, TransactionStatus } from '../../preload/contract';
-import { RendererError } from '../app/errors';
-import { toShownError, type ShownError } from '../app/errors';
+import { RendererError, toShownError, type ShownError } from '../app/errors';
 import { useClient } from '../app/injection';
 import { BallotSession, shortTrackingCode, type SignedBallot } from '../windows/booth/ballotClient';
 import { normaliseBoothPass, toggleChoice } from '../windows/booth/boothInput';
