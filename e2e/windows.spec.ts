@@ -33,14 +33,18 @@ async function expectWindowContent(page: Page, role: Exclude<WindowRole, 'launch
     case 'wallet':
     case 'government':
     case 'operator':
-    case 'election':
     case 'validator': {
       await expect(page.getByTestId('identity-row').first()).toBeVisible();
       await expect(page.getByTestId('empty-state')).toBeVisible();
       return;
     }
+    case 'election': {
+      await expect(page.getByTestId('election-list')).toContainText('Demo General Election 2026');
+      await expect(page.getByTestId('check-in')).toBeVisible();
+      return;
+    }
     case 'booth': {
-      await expect(page.getByTestId('empty-state')).toContainText('Voting is not open at this booth');
+      await expect(page.getByTestId('booth-start').getByRole('button', { name: /Vote/ })).toBeEnabled();
       return;
     }
   }

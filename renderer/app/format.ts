@@ -35,3 +35,10 @@ const timeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeS
 export function formatTime(ms: number): string {
   return timeFormat.format(new Date(ms));
 }
+
+const percentFormat = new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 1 });
+
+/** "40%", "33.3%"; a share of nothing is 0%, never NaN. */
+export function formatPercent(part: number, whole: number): string {
+  return percentFormat.format(whole > 0 ? part / whole : 0);
+}

@@ -28,7 +28,7 @@ export const WINDOWS: Readonly<Record<WindowRole, WindowInfo>> = {
     title: 'Voter booth',
     audience: 'Voters, at a polling station kiosk',
     purpose:
-      'Identify with your voter ID and card code, receive an anonymous credential, cast one ballot and get a receipt you can check later.',
+      'Type the booth pass the official gave you, cast one secret ballot and take a receipt you can check later. You can also check a receipt or your voter card here.',
     path: '/booth',
   },
   election: {
