@@ -35,3 +35,10 @@ const timeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeS
 export function formatTime(ms: number): string {
   return timeFormat.format(new Date(ms));
 }
+
+const secondsFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** A block's or a decision's time, to the second: `22 Nov 2026, 05:02:17`. */
+export function formatTimeSeconds(ms: number): string {
+  return secondsFormat.format(new Date(ms));
+}
