@@ -28,13 +28,20 @@ async function expectWindowContent(page: Page, role: Exclude<WindowRole, 'launch
     case 'explorer': {
       await expect(page.getByTestId('explorer-height')).toHaveText(/^\d[\d,]*$/);
       await expect(page.getByTestId('explorer-final-height')).toHaveText(/^\d[\d,]*$/);
+      await expect(page.getByRole('searchbox', { name: /Block height, block hash/ })).toBeVisible();
+      await expect(page.getByTestId('mempool')).toContainText('waiting');
+      return;
+    }
+    case 'validator': {
+      await expect(page.getByRole('switch', { name: 'Wait for me to approve each block' })).toBeEnabled();
+      await expect(page.getByTestId('queue-empty')).toBeVisible();
+      await expect(page.getByTestId('identity-row').first()).toBeVisible();
       return;
     }
     case 'wallet':
     case 'government':
     case 'operator':
-    case 'election':
-    case 'validator': {
+    case 'election': {
       await expect(page.getByTestId('identity-row').first()).toBeVisible();
       await expect(page.getByTestId('empty-state')).toBeVisible();
       return;

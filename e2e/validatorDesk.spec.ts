@@ -1,0 +1,110 @@
+/**
+ * A validator in manual mode, on a real demo node (which holds the demo's three validator keys and its
+ * proposer key): sees a proposed block with every check, rejects it with a reason, approves the next
+ * proposal of that height, and sees it become final. The rejection and its reason show in the Explorer.
+ * A proposer's "mine" is asked through the API, as the proposer's own window would; everything the
+ * validator does is done in the window, with the keyboard shortcuts the desk shows.
+ */
+import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
+import { expect, test as base } from './fixtures';
+import { startHeadlessNode, type HeadlessNode } from './fixtures/headlessNode';
+import { ValidatorDeskPage } from './pages/ValidatorDeskPage';
+import { ExplorerPage } from './pages/ExplorerPage';
+import { connectNodeApi, type NodeApi } from './support/nodeApi';
+
+const SCREENSHOTS_DIR = fileURLToPath(new URL('./screenshots/', import.meta.url));
+const REASON = 'Proposed outside polling hours: the proposer’s clock looks wrong';
+
+/** A node of its own: this spec switches its validators to manual mode. */
+const test = base.extend<{ api: NodeApi }, { deskNode: HeadlessNode }>({
+  deskNode: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form.
+    async ({}, use) => {
+      const node = await startHeadlessNode();
+      try {
+        await use(node);
+      } finally {
+        await node.stop();
+      }
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+  api: async ({ deskNode }, use) => {
+    const api = await connectNodeApi(deskNode.consoleUrl);
+    try {
+      await use(api);
+    } finally {
+      api.close();
+    }
+  },
+});
+
+test('a validator in manual mode rejects a block with a reason, approves the next, and sees it final', async ({ page, deskNode, api }) => {
+  test.setTimeout(60_000);
+  const desk = new ValidatorDeskPage(page);
+  await desk.open(deskNode.consoleUrl);
+  await desk.statusBar.expectLive('Civichain Demo');
+  await expect(desk.shortcuts).toContainText('approve');
+
+  await desk.setManual(true);
+  await expect(desk.modeState).toContainText('Manual');
+  await expect(page.getByTestId('queue-empty')).toBeVisible();
+  const finalBefore = (await api.call('node.status', {})).finalHeight;
+
+  // The proposer mines a block: it waits here, with every check the node ran on it.
+  await api.call('miner.mine', {});
+  await expect(desk.pendingBlocks).toHaveCount(1);
+  await expect(desk.pendingCount).toHaveText('1');
+  const first = await desk.shownBlock();
+  expect(first).toEqual({ height: finalBefore + 1, round: 0 });
+  await expect(desk.card.getByTestId('approval-verdict')).toHaveText(/^All \d+ checks passed$/);
+  for (const check of ['Chain and height', 'Previous block hash', 'Merkle root', 'Proof-of-work', 'Proposer signature', 'Transaction signatures', 'Transaction rules']) {
+    await expect(desk.checks.filter({ hasText: check })).toContainText('passed');
+  }
+  await expect(desk.card.getByTestId('pending-pow')).toContainText('8 leading zero bits');
+  await expect(desk.card.getByTestId('pending-proposer')).not.toBeEmpty();
+  const rejectedHash = (await desk.card.getByTestId('pending-hash').innerText()).trim();
+  await desk.screenshot(`${SCREENSHOTS_DIR}validator-pending.png`);
+
+  // r opens the dialog; a reason is required.
+  await desk.press('r');
+  await expect(desk.rejectDialog).toBeVisible();
+  await expect(desk.rejectReason).toBeFocused();
+  await desk.rejectConfirm.click();
+  await expect(desk.rejectProblem).toHaveText(/at least 3 characters/);
+  await expect(desk.rejectReason).toHaveAttribute('aria-invalid', 'true');
+  await desk.rejectReason.fill(REASON);
+  await page.screenshot({ path: `${SCREENSHOTS_DIR}validator-reject-dialog.png` });
+  await desk.rejectConfirm.click();
+  await expect(desk.rejectDialog).toBeHidden();
+  const rejected = desk.history.getByTestId('history-rejected');
+  await expect(rejected).toHaveCount(1);
+  await expect(rejected.getByTestId('history-reason')).toHaveText(`“${REASON}”`);
+
+  // The round ends without a decision; the proposer proposes again in the next round.
+  await expect.poll(() => desk.shownBlock().catch(() => null), { timeout: 20_000 }).toEqual({ height: first.height, round: 1 });
+  await expect(desk.card.getByTestId('approval-verdict')).toHaveText(/^All \d+ checks passed$/);
+  await desk.press('a');
+  await expect(desk.statusBar.finalHeight).toHaveText(String(first.height));
+  await expect(desk.pendingBlocks).toHaveCount(0);
+  await expect(desk.history.getByTestId('history-approved').first()).toContainText(`Block ${first.height}, round 1`);
+  await desk.screenshot(`${SCREENSHOTS_DIR}validator-history.png`);
+
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+
+  // The reason is public: the Explorer shows it with the rejected proposal.
+  const explorer = new ExplorerPage(page);
+  await explorer.open(deskNode.consoleUrl);
+  await expect(explorer.rejections.getByTestId('rejection-reason').first()).toHaveText(REASON);
+  await explorer.search(rejectedHash);
+  await expect(explorer.detail).toContainText('Rejected proposal');
+  await expect(explorer.detail.getByTestId('rejection-reason').first()).toHaveText(REASON);
+  await explorer.screenshot(`${SCREENSHOTS_DIR}explorer-rejected-proposal.png`);
+
+  // Back to automatic, as the node started.
+  await desk.open(deskNode.consoleUrl);
+  await desk.setManual(false);
+  await expect(desk.modeState).toContainText('Automatic');
+});
