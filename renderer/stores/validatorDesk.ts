@@ -4,7 +4,7 @@
  * (`approval.pending`, `block.final`, `block.rejected`, `evidence`), fetched again after a reconnect.
  */
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, ref, shallowRef, watch } from 'vue';
 import type { ApprovalMode, EvidenceJSON, PendingBlock, RejectionJSON } from '../../preload/contract';
 import { toShownError, type ShownError } from '../app/errors';
 import { useClient } from '../app/injection';
@@ -155,6 +155,14 @@ export const useValidatorDeskStore = defineStore('validatorDesk', () => {
       if (state === 'open') void refreshAll();
     });
     if (client.connection === 'open') void refreshAll();
+    // Which validators are this node's is known only once the node's status has arrived (or after a
+    // restart with other keys): look at the recent certificates again then.
+    watch(
+      () => localValidators.value.join(','),
+      (next, previous) => {
+        if (next !== previous && next !== '') void refreshApprovals();
+      },
+    );
   }
 
   /** Told of every block that starts waiting for a person (for the desktop notification). */
