@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test as base } from './fixtures';
 import { startHeadlessNode, type HeadlessNode } from './fixtures/headlessNode';
-import { ValidatorDeskPage } from './pages/ValidatorDeskPage';
+import { focusIndicator, tabTo, ValidatorDeskPage } from './pages/ValidatorDeskPage';
 import { ExplorerPage } from './pages/ExplorerPage';
 import { connectNodeApi, type NodeApi } from './support/nodeApi';
 
@@ -107,4 +107,82 @@ test('a validator in manual mode rejects a block with a reason, approves the nex
   await desk.open(deskNode.consoleUrl);
   await desk.setManual(false);
   await expect(desk.modeState).toContainText('Automatic');
+});
+
+test.describe('keyboard only, dark theme', () => {
+  test.use({ colorScheme: 'dark' });
+
+  test('the switch, the dialog and the decision work from the keyboard, with visible focus', async ({ page, deskNode, api }) => {
+    const desk = new ValidatorDeskPage(page);
+    await desk.open(deskNode.consoleUrl);
+    await desk.statusBar.expectLive('Civichain Demo');
+
+    await tabTo(page, desk.modeSwitch);
+    expect((await focusIndicator(desk.modeSwitch)).outline).toMatch(/^solid 3px$/);
+    await page.keyboard.press('Space');
+    await expect(desk.modeSwitch).toHaveAttribute('aria-checked', 'true');
+
+    const finalBefore = (await api.call('node.status', {})).finalHeight;
+    await api.call('miner.mine', {});
+    await expect(desk.pendingBlocks).toHaveCount(1);
+
+    // r opens the dialog; Escape closes it and nothing is rejected.
+    await page.keyboard.press('r');
+    await expect(desk.rejectDialog).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(desk.rejectDialog).toBeHidden();
+    await expect(desk.pendingBlocks).toHaveCount(1);
+
+    await tabTo(page, desk.approveButton);
+    // The focused button turns the focus colour (yellow), in the dark theme too.
+    expect((await focusIndicator(desk.approveButton)).background).toBe('rgb(255, 221, 0)');
+    await desk.screenshot(`${SCREENSHOTS_DIR}validator-keyboard-dark.png`);
+    await page.keyboard.press('Enter');
+    await expect(desk.statusBar.finalHeight).toHaveText(String(finalBefore + 1));
+    await expect(desk.pendingBlocks).toHaveCount(0);
+    // Focus did not fall to the page: it waits on the queue's heading.
+    await expect(page.getByRole('heading', { name: /^Awaiting approval/ })).toBeFocused();
+
+    await api.call('validator.setMode', { mode: 'auto' });
+  });
+});
+
+test('asks for notification permission only on request, then notifies when a block awaits approval', async ({ page, deskNode, api }) => {
+  // The browser's Notification, recorded instead of shown; the desk is in the background (not focused).
+  await page.addInitScript(() => {
+    const shown: { title: string; body: string }[] = [];
+    let permission: NotificationPermission = 'default';
+    class RecordedNotification {
+      static get permission(): NotificationPermission {
+        return permission;
+      }
+      static async requestPermission(): Promise<NotificationPermission> {
+        permission = 'granted';
+        return permission;
+      }
+      onclick: (() => void) | null = null;
+      constructor(title: string, options?: NotificationOptions) {
+        shown.push({ title, body: options?.body ?? '' });
+      }
+    }
+    Object.assign(window, { Notification: RecordedNotification, shownNotifications: shown });
+    document.hasFocus = () => false;
+  });
+  const desk = new ValidatorDeskPage(page);
+  await desk.open(deskNode.consoleUrl);
+  await desk.statusBar.expectLive('Civichain Demo');
+  const shown = () => page.evaluate(() => (window as unknown as { shownNotifications: { title: string }[] }).shownNotifications.map((n) => n.title));
+
+  await page.getByRole('button', { name: 'Turn on notifications' }).click();
+  await expect(page.getByTestId('notification-opt-in')).toContainText('Desktop notifications are on');
+
+  await api.call('validator.setMode', { mode: 'manual' });
+  await expect(desk.modeSwitch).toHaveAttribute('aria-checked', 'true');
+  const next = (await api.call('node.status', {})).finalHeight + 1;
+  await api.call('miner.mine', {});
+  await expect.poll(shown).toEqual([`Block ${next} awaits your approval`]);
+
+  // Switching back to automatic approves what waits.
+  await api.call('validator.setMode', { mode: 'auto' });
+  await expect(desk.statusBar.finalHeight).toHaveText(String(next));
 });

@@ -62,3 +62,23 @@ export class ValidatorDeskPage extends WindowPage {
     await this.page.keyboard.press(key);
   }
 }
+
+const MAX_TABS = 40;
+
+/** Presses Tab, as a keyboard user does, until `target` has the focus. */
+export async function tabTo(page: Page, target: Locator): Promise<void> {
+  await expect(target).toBeVisible();
+  for (let presses = 0; presses < MAX_TABS; presses += 1) {
+    if (await target.evaluate((element) => element === document.activeElement)) break;
+    await page.keyboard.press('Tab');
+  }
+  await expect(target).toBeFocused();
+}
+
+/** What the focused element draws: an outline or a focus background, never nothing. */
+export async function focusIndicator(target: Locator): Promise<{ outline: string; background: string; boxShadow: string }> {
+  return target.evaluate((element) => {
+    const style = getComputedStyle(element);
+    return { outline: `${style.outlineStyle} ${style.outlineWidth}`, background: style.backgroundColor, boxShadow: style.boxShadow };
+  });
+}
