@@ -186,3 +186,27 @@ test('asks for notification permission only on request, then notifies when a blo
   await api.call('validator.setMode', { mode: 'auto' });
   await expect(desk.statusBar.finalHeight).toHaveText(String(next));
 });
+
+test('double-sign evidence raises an alert naming the validator, the height and both blocks', async ({ page, deskNode }) => {
+  // Evidence needs a dishonest validator; the test plays the node's `evidence` event into the page instead.
+  const pages: import('@playwright/test').WebSocketRoute[] = [];
+  await page.routeWebSocket(/\/api$/, (ws) => {
+    ws.connectToServer();
+    pages.push(ws);
+  });
+  const desk = new ValidatorDeskPage(page);
+  await desk.open(deskNode.consoleUrl);
+  await desk.statusBar.expectLive('Civichain Demo');
+  await expect(page.getByTestId('evidence-alert')).toHaveCount(0);
+
+  const validator = (await desk.page.getByTestId('identity-row').first().locator('code').getAttribute('title')) ?? '';
+  const evidence = { validator, height: 7, round: 1, kind: 'approval', firstBlockHash: 'a1'.repeat(32), secondBlockHash: 'b2'.repeat(32), recordedAtMs: Date.now() };
+  pages.at(-1)?.send(JSON.stringify({ jsonrpc: '2.0', method: 'event', params: { event: 'evidence', payload: evidence } }));
+
+  const alert = page.getByRole('alert').filter({ hasText: 'Double signing detected' });
+  await expect(alert).toBeVisible();
+  await expect(alert.getByTestId('evidence-item')).toContainText('Validator 1 — Electoral Commission');
+  await expect(alert.getByTestId('evidence-item')).toContainText('height 7, round 1 (approval)');
+  await expect(alert.getByTestId('evidence-item')).toContainText('a1a1a1a1…a1a1a1');
+  await page.screenshot({ path: `${SCREENSHOTS_DIR}validator-evidence.png` });
+});
