@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
+import type { WebSocketRoute } from '@playwright/test';
 import { expect, test as base } from './fixtures';
 import { startHeadlessNode, type HeadlessNode } from './fixtures/headlessNode';
 import { focusIndicator, tabTo, ValidatorDeskPage } from './pages/ValidatorDeskPage';
@@ -189,7 +190,7 @@ test('asks for notification permission only on request, then notifies when a blo
 
 test('double-sign evidence raises an alert naming the validator, the height and both blocks', async ({ page, deskNode }) => {
   // Evidence needs a dishonest validator; the test plays the node's `evidence` event into the page instead.
-  const pages: import('@playwright/test').WebSocketRoute[] = [];
+  const pages: WebSocketRoute[] = [];
   await page.routeWebSocket(/\/api$/, (ws) => {
     ws.connectToServer();
     pages.push(ws);
