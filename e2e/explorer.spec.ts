@@ -86,6 +86,7 @@ test('search finds a block by hash and by height, and a transaction by its track
   // The list moved to the block found, and marks it.
   await expect(explorer.row(sampleBlock.height)).toHaveAttribute('aria-selected', 'true');
   await explorer.screenshot(`${SCREENSHOTS_DIR}explorer-block-detail.png`);
+  if (process.env['UPDATE_DOCS_SCREENSHOTS'] === '1') await explorer.screenshot(fileURLToPath(new URL('../docs/screenshots/explorer.png', import.meta.url)));
 
   await explorer.search(sampleTransaction.hash.toUpperCase());
   await expect(explorer.detail.getByTestId('tx-status')).toHaveText(`Final in block ${sampleTransaction.height.toLocaleString('en-GB')}, position 0`);

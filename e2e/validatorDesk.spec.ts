@@ -67,6 +67,7 @@ test('a validator in manual mode rejects a block with a reason, approves the nex
   await expect(desk.card.getByTestId('pending-proposer')).not.toBeEmpty();
   const rejectedHash = (await desk.card.getByTestId('pending-hash').innerText()).trim();
   await desk.screenshot(`${SCREENSHOTS_DIR}validator-pending.png`);
+  if (process.env['UPDATE_DOCS_SCREENSHOTS'] === '1') await desk.screenshot(fileURLToPath(new URL('../docs/screenshots/validator-desk.png', import.meta.url)));
 
   // r opens the dialog; a reason is required.
   await desk.press('r');
