@@ -13,9 +13,11 @@ import { startHeadlessNode, type HeadlessNode } from './fixtures/headlessNode';
 import { focusIndicator, tabTo, ValidatorDeskPage } from './pages/ValidatorDeskPage';
 import { ExplorerPage } from './pages/ExplorerPage';
 import { connectNodeApi, type NodeApi } from './support/nodeApi';
+import { signedNote } from './support/signedNote';
 
 const SCREENSHOTS_DIR = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const REASON = 'Proposed outside polling hours: the proposer’s clock looks wrong';
+const NOTE = 'Polling station 4 opened at 07:30';
 
 /** A node of its own: this spec switches its validators to manual mode. */
 const test = base.extend<{ api: NodeApi }, { deskNode: HeadlessNode }>({
@@ -53,9 +55,14 @@ test('a validator in manual mode rejects a block with a reason, approves the nex
   await expect(page.getByTestId('queue-empty')).toBeVisible();
   const finalBefore = (await api.call('node.status', {})).finalHeight;
 
-  // The proposer mines a block: it waits here, with every check the node ran on it.
-  await api.call('miner.mine', {});
+  // A transaction arrives; the proposer puts it in a block, which waits here with every check the node ran.
+  const note = await signedNote('civichain-demo-1', NOTE);
+  const { hash: noteHash } = await api.call('tx.submit', { transaction: { ...note } });
   await expect(desk.pendingBlocks).toHaveCount(1);
+  const txRows = desk.card.getByTestId('transaction-row');
+  await expect(txRows).toHaveCount(1);
+  await expect(txRows.first()).toContainText('Note');
+  await expect(txRows.first()).toContainText(NOTE);
   await expect(desk.pendingCount).toHaveText('1');
   const first = await desk.shownBlock();
   expect(first).toEqual({ height: finalBefore + 1, round: 0 });
@@ -66,6 +73,13 @@ test('a validator in manual mode rejects a block with a reason, approves the nex
   await expect(desk.card.getByTestId('pending-pow')).toContainText('8 leading zero bits');
   await expect(desk.card.getByTestId('pending-proposer')).not.toBeEmpty();
   const rejectedHash = (await desk.card.getByTestId('pending-hash').innerText()).trim();
+
+  // Meanwhile, in the Explorer (another window), the transaction is in the mempool, in that proposal.
+  const other = new ExplorerPage(await page.context().newPage());
+  await other.open(deskNode.consoleUrl);
+  await expect(other.mempool.getByTestId('mempool-size')).toHaveText('1 waiting');
+  await expect(other.mempool.getByTestId('transaction-row')).toContainText(`Proposed (block ${first.height}, round 0)`);
+  await other.page.close();
   await desk.screenshot(`${SCREENSHOTS_DIR}validator-pending.png`);
   if (process.env['UPDATE_DOCS_SCREENSHOTS'] === '1') await desk.screenshot(fileURLToPath(new URL('../docs/screenshots/validator-desk.png', import.meta.url)));
 
@@ -104,6 +118,10 @@ test('a validator in manual mode rejects a block with a reason, approves the nex
   await expect(explorer.detail).toContainText('Rejected proposal');
   await expect(explorer.detail.getByTestId('rejection-reason').first()).toHaveText(REASON);
   await explorer.screenshot(`${SCREENSHOTS_DIR}explorer-rejected-proposal.png`);
+  // The transaction made it in the next round's block, and the mempool is empty again.
+  await explorer.search(noteHash);
+  await expect(explorer.detail.getByTestId('tx-status')).toHaveText(`Final in block ${first.height}, position 0`);
+  await expect(explorer.mempool.getByTestId('mempool-size')).toHaveText('0 waiting');
 
   // Back to automatic, as the node started.
   await desk.open(deskNode.consoleUrl);
