@@ -155,15 +155,17 @@ export const useValidatorDeskStore = defineStore('validatorDesk', () => {
       if (state === 'open') void refreshAll();
     });
     if (client.connection === 'open') void refreshAll();
-    // Which validators are this node's is known only once the node's status has arrived (or after a
-    // restart with other keys): look at the recent certificates again then.
-    watch(
-      () => localValidators.value.join(','),
-      (next, previous) => {
-        if (next !== previous && next !== '') void refreshApprovals();
-      },
-    );
   }
+
+  // Which validators are this node's is known only once the node's status has arrived (or after a restart
+  // with other keys): look at the recent certificates again then. Set up with the store, not in start(),
+  // so that it lives as long as the store and not as long as the first window that started it.
+  watch(
+    () => localValidators.value.join(','),
+    (next, previous) => {
+      if (started && next !== previous && next !== '') void refreshApprovals();
+    },
+  );
 
   /** Told of every block that starts waiting for a person (for the desktop notification). */
   function onAwaiting(listener: (block: { height: number; round: number; blockHash: string }) => void): () => void {
