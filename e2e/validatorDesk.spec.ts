@@ -6,13 +6,13 @@
  * validator does is done in the window, with the keyboard shortcuts the desk shows.
  */
 import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { WebSocketRoute } from '@playwright/test';
 import { expect, test as base } from './fixtures';
 import { startHeadlessNode, type HeadlessNode } from './fixtures/headlessNode';
 import { focusIndicator, tabTo, ValidatorDeskPage } from './pages/ValidatorDeskPage';
 import { ExplorerPage } from './pages/ExplorerPage';
 import { connectNodeApi, type NodeApi } from './support/nodeApi';
+import { expectNoSeriousViolations } from './support/axe';
 import { signedNote } from './support/signedNote';
 
 const SCREENSHOTS_DIR = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -91,6 +91,7 @@ test('a validator in manual mode rejects a block with a reason, approves the nex
   await expect(desk.rejectProblem).toHaveText(/at least 3 characters/);
   await expect(desk.rejectReason).toHaveAttribute('aria-invalid', 'true');
   await desk.rejectReason.fill(REASON);
+  await expectNoSeriousViolations(page, 'the desk with the reject dialog open');
   await page.screenshot({ path: `${SCREENSHOTS_DIR}validator-reject-dialog.png` });
   await desk.rejectConfirm.click();
   await expect(desk.rejectDialog).toBeHidden();
@@ -107,8 +108,7 @@ test('a validator in manual mode rejects a block with a reason, approves the nex
   await expect(desk.history.getByTestId('history-approved').first()).toContainText(`Block ${first.height}, round 1`);
   await desk.screenshot(`${SCREENSHOTS_DIR}validator-history.png`);
 
-  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  await expectNoSeriousViolations(page, 'the desk with its history');
 
   // The reason is public: the Explorer shows it with the rejected proposal.
   const explorer = new ExplorerPage(page);
@@ -118,6 +118,7 @@ test('a validator in manual mode rejects a block with a reason, approves the nex
   await expect(explorer.detail).toContainText('Rejected proposal');
   await expect(explorer.detail.getByTestId('rejection-reason').first()).toHaveText(REASON);
   await explorer.screenshot(`${SCREENSHOTS_DIR}explorer-rejected-proposal.png`);
+  await expectNoSeriousViolations(page, 'the Explorer showing a rejected proposal');
   // The transaction made it in the next round's block, and the mempool is empty again.
   await explorer.search(noteHash);
   await expect(explorer.detail.getByTestId('tx-status')).toHaveText(`Final in block ${first.height}, position 0`);
