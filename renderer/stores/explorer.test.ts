@@ -37,6 +37,7 @@ describe('parseQuery', () => {
     expect(parseQuery(' 12,345 ')).toEqual({ kind: 'height', height: 12345 });
     expect(parseQuery('#7')).toEqual({ kind: 'height', height: 7 });
     expect(parseQuery(BLOCK_HASH.toUpperCase())).toEqual({ kind: 'hash', hash: BLOCK_HASH });
+    expect(parseQuery('b1'.repeat(8))).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/^That looks like the short form of a tracking code \(16 characters\)/) });
     for (const junk of ['', 'abc', '12.5', '-3', 'b1'.repeat(31), `${BLOCK_HASH}0`, '99999999999999999999']) {
       expect(parseQuery(junk).kind).toBe('invalid');
     }

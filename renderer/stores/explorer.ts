@@ -36,6 +36,12 @@ export function parseQuery(raw: string): { kind: 'height'; height: number } | { 
   if (/^\d{1,16}$/.test(text) && Number.isSafeInteger(Number(text))) return { kind: 'height', height: Number(text) };
   const hex = text.toLowerCase();
   if (HEX_HASH.test(hex)) return { kind: 'hash', hash: hex };
+  if (/^[0-9a-f]{12,63}$/.test(hex)) {
+    return {
+      kind: 'invalid',
+      message: `That looks like the short form of a tracking code (${hex.length} characters): the Explorer needs the whole hash, 64 hexadecimal characters, as printed on the receipt or in its QR code.`,
+    };
+  }
   return {
     kind: 'invalid',
     message: 'Enter a block height (a number), or a block or transaction hash (64 hexadecimal characters; a ballot’s tracking code is its transaction hash).',
