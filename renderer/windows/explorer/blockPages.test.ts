@@ -90,4 +90,19 @@ describe('BlockPages', () => {
     expect(node.requests).toHaveLength(3);
     expect(pageOf(HEAD)).toBe(pageOf(HEAD - 10));
   });
+
+  it('reset() forgets every page, drops answers to earlier requests and asks again for what is wanted', async () => {
+    const node = fakeNode();
+    const pages = new BlockPages(node.fetchPage, () => undefined);
+    pages.want(HEAD, HEAD - 10);
+    const stale = node.requests[0];
+    pages.reset();
+    expect(node.requests).toHaveLength(2);
+    stale?.answer();
+    await settle();
+    expect(pages.get(HEAD)).toBeUndefined();
+    node.requests[1]?.answer();
+    await settle();
+    expect(pages.get(HEAD)?.height).toBe(HEAD);
+  });
 });
