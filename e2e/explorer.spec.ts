@@ -122,5 +122,6 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await explorer.list.focus();
     await page.keyboard.press('ArrowDown');
     await expectNoSeriousViolations(page, `the Explorer's list with keyboard focus (${colorScheme})`);
+    await explorer.screenshot(`${SCREENSHOTS_DIR}explorer-${colorScheme}.png`);
   });
 }
