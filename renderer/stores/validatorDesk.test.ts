@@ -142,3 +142,30 @@ describe('useValidatorDeskStore', () => {
     expect(desk.evidence).toEqual([evidence]);
   });
 });
+
+describe('useValidatorDeskStore under a busy chain', () => {
+  it('a burst of block.final events costs a few requests, not one per block', async () => {
+    const { fake, node, desk } = setUp({
+      ...baseHandlers([]),
+      'chain.blocks': () => ({ blocks: [], height: 0 }),
+      'chain.block': (p) =>
+        ({
+          hash: hashOf(p.height ?? 0),
+          header: { height: p.height, timeMs: 1 },
+          certificate: { height: p.height, round: 0, blockHash: hashOf(p.height ?? 0), approvals: [{ validator: V1, signature: 'ab' }] },
+        }) as unknown as BlockDetail,
+    });
+    node.start();
+    desk.start();
+    await settled();
+    const before = fake.calls.length;
+    for (let height = 1; height <= 500; height++) fake.emit('block.final', { height, round: 0, blockHash: hashOf(height), txCount: 0 });
+    await settled();
+    await settled();
+    const made = fake.calls.slice(before);
+    expect(made.filter((c) => c.method === 'validator.pending').length).toBeLessThanOrEqual(2);
+    expect(made.filter((c) => c.method === 'chain.block').length).toBeLessThanOrEqual(20);
+    // The newest blocks are the ones looked at.
+    expect(desk.history[0]).toMatchObject({ kind: 'approved', height: 500 });
+  });
+});

@@ -6,6 +6,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import type { ApprovalMode, EvidenceJSON, PendingBlock, RejectionJSON } from '../../preload/contract';
+import { coalesced } from '../app/coalesce';
 import { toShownError, type ShownError } from '../app/errors';
 import { useClient } from '../app/injection';
 import { useNodeStore } from './node';
@@ -117,15 +118,39 @@ export const useValidatorDeskStore = defineStore('validatorDesk', () => {
     approvals.value = next;
   }
 
+  /** The newest final height seen in events, and the newest whose certificate was looked at. */
+  let latestFinal = 0;
+  let notedUpTo = 0;
+
   async function refreshApprovals(): Promise<void> {
     try {
       const { blocks } = await client.call('chain.blocks', { limit: HISTORY_BLOCKS });
       approvals.value = new Map();
       for (const block of [...blocks].reverse()) await noteApprovals(block.height);
+      notedUpTo = Math.max(notedUpTo, blocks[0]?.height ?? 0);
     } catch (caught) {
       error.value = toShownError(caught);
     }
   }
+
+  /**
+   * The certificates of blocks final since the last look, at most the newest few, one pass at a time: a
+   * node catching up finalises hundreds of blocks a second, and the desk must not ask for each of them.
+   */
+  const catchUpApprovals = coalesced(async () => {
+    const to = latestFinal;
+    if (node.status?.state === 'syncing') {
+      notedUpTo = to;
+      return;
+    }
+    try {
+      for (let height = Math.max(notedUpTo + 1, to - HISTORY_BLOCKS + 1); height <= to; height++) await noteApprovals(height);
+      notedUpTo = Math.max(notedUpTo, to);
+    } catch (caught) {
+      error.value = toShownError(caught);
+    }
+  });
+  const refreshPendingSoon = coalesced(refreshPending);
 
   async function refreshAll(): Promise<void> {
     await Promise.all([refreshPending(), refreshEvidence(), refreshRejections(), refreshApprovals()]);
@@ -136,16 +161,17 @@ export const useValidatorDeskStore = defineStore('validatorDesk', () => {
     if (started) return;
     started = true;
     client.on('approval.pending', (block) => {
-      void refreshPending();
+      void refreshPendingSoon();
       for (const listener of listeners) listener(block);
     });
     client.on('block.final', ({ height }) => {
-      void refreshPending();
-      noteApprovals(height).catch((caught: unknown) => (error.value = toShownError(caught)));
+      latestFinal = Math.max(latestFinal, height);
+      void refreshPendingSoon();
+      void catchUpApprovals();
     });
-    client.on('round.change', () => void refreshPending());
+    client.on('round.change', () => void refreshPendingSoon());
     client.on('block.rejected', () => {
-      void refreshPending();
+      void refreshPendingSoon();
       void refreshRejections();
     });
     client.on('evidence', (found) => {
