@@ -6,6 +6,7 @@
  * pages (never the chain), and frames keep coming while it scrolls.
  */
 import { fileURLToPath } from 'node:url';
+import type { Page, WebSocketRoute } from '@playwright/test';
 import type { BlockSummary } from '../preload/contract';
 import { expect, test } from './fixtures';
 import { ExplorerPage } from './pages/ExplorerPage';
@@ -18,21 +19,35 @@ function summary(height: number): BlockSummary {
   return { height, hash: height.toString(16).padStart(64, 'a'), timeMs: 1_700_000_000_000 + height * 1000, txCount: height % 7, proposer: 'b'.repeat(64), round: 0, approvals: 3 };
 }
 
-test('the list of 1,000,000 blocks opens fast, keeps only the rows in view and reaches every block', async ({ page, node }) => {
+/** Answers `chain.blocks` for a chain of `head()` blocks; the rest goes to the real node. */
+async function routeMillionChain(page: Page, head: () => number) {
   const pagesAsked: { before: number | undefined; limit: number }[] = [];
+  const routes: WebSocketRoute[] = [];
   await page.routeWebSocket(/\/api$/, (ws) => {
     const server = ws.connectToServer();
+    routes.push(ws);
     ws.onMessage((message) => {
       const request = JSON.parse(message.toString()) as { id: number; method: string; params: { before?: number; limit?: number } };
       if (request.method !== 'chain.blocks') return server.send(message);
       const limit = request.params.limit ?? 50;
       pagesAsked.push({ before: request.params.before, limit });
-      const top = Math.min(request.params.before ?? HEAD, HEAD);
+      const top = Math.min(request.params.before ?? head(), head());
       const blocks = Array.from({ length: Math.max(0, Math.min(limit, top)) }, (_, i) => summary(top - i));
-      ws.send(JSON.stringify({ jsonrpc: '2.0', id: request.id, result: { blocks, height: HEAD } }));
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id: request.id, result: { blocks, height: head() } }));
     });
     server.onMessage((message) => ws.send(message));
   });
+  return {
+    pagesAsked,
+    /** Plays the node's block.final event for a new head into the page. */
+    final(height: number) {
+      routes.at(-1)?.send(JSON.stringify({ jsonrpc: '2.0', method: 'event', params: { event: 'block.final', payload: { height, round: 0, blockHash: summary(height).hash, txCount: 0 } } }));
+    },
+  };
+}
+
+test('the list of 1,000,000 blocks opens fast, keeps only the rows in view and reaches every block', async ({ page, node }) => {
+  const { pagesAsked } = await routeMillionChain(page, () => HEAD);
 
   const explorer = new ExplorerPage(page);
   const started = Date.now();
@@ -81,4 +96,38 @@ test('the list of 1,000,000 blocks opens fast, keeps only the rows in view and r
   // Pages of at most 100, never the chain: a few dozen requests for a trip through a million blocks.
   expect(pagesAsked.every((asked) => asked.limit <= 100)).toBe(true);
   expect(pagesAsked.length).toBeLessThan(60);
+});
+
+test('new final blocks join the top of the list; a reader further down is not moved', async ({ page, node }) => {
+  let head = HEAD;
+  const chain = await routeMillionChain(page, () => head);
+  const explorer = new ExplorerPage(page);
+  await explorer.openInConsole(node.consoleUrl, 'explorer');
+  await expect(explorer.row(HEAD)).not.toContainText('Loading');
+
+  // At the top: the new block appears first.
+  head = HEAD + 1;
+  chain.final(head);
+  await expect(explorer.rows.first()).toHaveAttribute('data-height', String(HEAD + 1));
+  await expect(explorer.row(HEAD + 1)).not.toContainText('Loading');
+  await expect(explorer.list).toHaveAccessibleName(/1,000,001 blocks/);
+
+  // Further down: the rows in view stay where they are while blocks keep coming.
+  await explorer.list.evaluate((element) => (element.scrollTop = 4_000));
+  await expect(explorer.rows.filter({ hasNotText: 'Loading' }).first()).toBeVisible();
+  const visibleHeight = async () => {
+    const box = await explorer.list.boundingBox();
+    const heights = await explorer.rows.evaluateAll(
+      (rows, top) => rows.filter((row) => row.getBoundingClientRect().top >= top).map((row) => Number(row.getAttribute('data-height'))),
+      box?.y ?? 0,
+    );
+    return heights[0];
+  };
+  const before = await visibleHeight();
+  for (let n = 0; n < 5; n++) {
+    head += 1;
+    chain.final(head);
+  }
+  await expect(explorer.list).toHaveAccessibleName(new RegExp(`${head.toLocaleString('en-GB')} blocks`));
+  await expect.poll(visibleHeight).toBe(before);
 });
