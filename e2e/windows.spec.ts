@@ -28,6 +28,8 @@ async function expectWindowContent(page: Page, role: Exclude<WindowRole, 'launch
     case 'explorer': {
       await expect(page.getByTestId('explorer-height')).toHaveText(/^\d[\d,]*$/);
       await expect(page.getByTestId('explorer-final-height')).toHaveText(/^\d[\d,]*$/);
+      await expect(page.getByRole('searchbox', { name: /Block height, block hash/ })).toBeVisible();
+      await expect(page.getByTestId('mempool')).toContainText('waiting');
       return;
     }
     case 'wallet':
@@ -35,7 +37,9 @@ async function expectWindowContent(page: Page, role: Exclude<WindowRole, 'launch
     case 'operator':
     case 'validator': {
       await expect(page.getByTestId('identity-row').first()).toBeVisible();
-      await expect(page.getByTestId('empty-state')).toBeVisible();
+      // The Validator desk is built: its approval switch and (on a fresh node) its empty queue.
+      if (role === 'validator') await expect(page.getByRole('switch', { name: 'Wait for me to approve each block' })).toBeEnabled();
+      await expect(page.getByTestId(role === 'validator' ? 'queue-empty' : 'empty-state')).toBeVisible();
       return;
     }
     case 'election': {

@@ -295,6 +295,20 @@ export const METHODS = {
     z.object({ hash }).strict(),
     'A transaction and its status: pending, proposed in block N, or final in block N.',
   ),
+  // --- mempool.list (issue 7: the Explorer's mempool) -----------------------------------------------------
+  'mempool.list': method<{
+    /** Transactions waiting in the mempool in all (the list below holds at most `limit` of them). */
+    readonly size: number;
+    /** Oldest first; `proposed` is the round of the height being decided whose proposal holds it, if any. */
+    readonly transactions: readonly (TransactionJSON & {
+      readonly hash: string;
+      readonly proposed: { readonly height: number; readonly round: number } | null;
+    })[];
+  }>()(
+    z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    'The transactions waiting for a block, oldest first, at most `limit` of them: never the whole mempool.',
+  ),
+  // --- end of mempool.list ----------------------------------------------------------------------------------
   'chain.blocks': method<{ readonly blocks: readonly BlockSummary[]; readonly height: number }>()(
     z
       .object({

@@ -30,6 +30,13 @@ export function formatHashRate(hashesPerSecond: number): string {
   return `${rateFormat.format(value)} ${RATE_UNITS[unit] ?? 'H/s'}`;
 }
 
+const secondsFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** A block's or a decision's time, to the second: `22 Nov 2026, 05:02:17`. */
+export function formatTimeSeconds(ms: number): string {
+  return secondsFormat.format(new Date(ms));
+}
+
 const timeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 
 export function formatTime(ms: number): string {

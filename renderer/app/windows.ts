@@ -75,7 +75,8 @@ export const WINDOWS: Readonly<Record<WindowRole, WindowInfo>> = {
     role: 'explorer',
     title: 'Explorer',
     audience: 'Auditors, and anyone',
-    purpose: 'Inspect blocks and transactions, export the record and recount tallies and totals independently.',
+    purpose:
+      'Inspect every block and transaction, check a ballot by its tracking code and see what waits for a block. The record is exported and recounted independently from the command line.',
     path: '/explorer',
   },
   network: {

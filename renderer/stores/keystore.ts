@@ -34,5 +34,15 @@ export const useKeystoreStore = defineStore('keystore', () => {
     return byRole.get(role) ?? { state: 'loading' };
   }
 
-  return { byRole, load, of };
+  /** The keystore's name for a public key (e.g. "Validator 2"), if a loaded role holds it. */
+  function labelOf(publicKey: string): string | null {
+    for (const entry of byRole.values()) {
+      if (entry.state !== 'loaded') continue;
+      const found = entry.identities.find((identity) => identity.publicKey === publicKey);
+      if (found) return found.label;
+    }
+    return null;
+  }
+
+  return { byRole, load, of, labelOf };
 });

@@ -71,3 +71,21 @@ describe('API dispatcher', () => {
     expect(onInternalError).toHaveBeenCalledWith(expect.any(TypeError), 'node.status');
   });
 });
+
+describe('mempool.list', () => {
+  it('asks for 100 transactions when no limit is given', async () => {
+    const list = vi.fn(({ limit }: { limit: number }) => ({ size: 0, transactions: [], limit }));
+    const dispatcher = createDispatcher({ handlers: handlers({ 'mempool.list': list as unknown as Handlers['mempool.list'] }) });
+    expect(await dispatcher.dispatch('mempool.list', {})).toMatchObject({ ok: true });
+    expect(list).toHaveBeenCalledWith({ limit: 100 });
+  });
+
+  it('INVALID_PARAMS for a limit of 0, above 1000, fractional or not a number, and for unknown fields', async () => {
+    const list = vi.fn();
+    const dispatcher = createDispatcher({ handlers: handlers({ 'mempool.list': list }) });
+    for (const params of [{ limit: 0 }, { limit: 1001 }, { limit: 2.5 }, { limit: '10' }, { limit: 10, all: true }]) {
+      expect(await dispatcher.dispatch('mempool.list', params)).toMatchObject({ ok: false, error: { code: 'INVALID_PARAMS' } });
+    }
+    expect(list).not.toHaveBeenCalled();
+  });
+});

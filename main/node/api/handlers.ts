@@ -190,6 +190,14 @@ export function createHandlers(deps: HandlerDependencies): Handlers {
       return { unbanned: true };
     },
 
+    'mempool.list': ({ limit }) => ({
+      size: mempool.size(),
+      transactions: mempool.pending(limit).map((tx) => {
+        const json = withHash(tx);
+        return { ...json, proposed: engine.proposalContaining(json.hash) };
+      }),
+    }),
+
     'miner.mine': () => {
       if (!deps.status().proposer) {
         throw new CivichainError('NOT_A_PROPOSER', 'This node holds no proposer key, so it cannot propose blocks. Ask a proposer node.');
