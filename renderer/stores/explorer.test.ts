@@ -37,8 +37,9 @@ describe('parseQuery', () => {
     expect(parseQuery(' 12,345 ')).toEqual({ kind: 'height', height: 12345 });
     expect(parseQuery('#7')).toEqual({ kind: 'height', height: 7 });
     expect(parseQuery(BLOCK_HASH.toUpperCase())).toEqual({ kind: 'hash', hash: BLOCK_HASH });
-    expect(parseQuery('b1'.repeat(8))).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/^That looks like the short form of a tracking code \(16 characters\)/) });
-    for (const junk of ['', 'abc', '12.5', '-3', 'b1'.repeat(31), `${BLOCK_HASH}0`, '99999999999999999999']) {
+    expect(parseQuery('B1B1-B1B1-B1B1-B1B1')).toEqual({ kind: 'tracking', code: 'b1'.repeat(8) });
+    expect(parseQuery('b1'.repeat(31))).toEqual({ kind: 'tracking', code: 'b1'.repeat(31) });
+    for (const junk of ['', 'abc', '12.5', 'b1b1b1', `${BLOCK_HASH}0`, 'not a hash at all']) {
       expect(parseQuery(junk).kind).toBe('invalid');
     }
   });
@@ -60,6 +61,19 @@ describe('useExplorerStore.search', () => {
     expect(explorer.detail).toMatchObject({ state: 'proposal', blockHash: REJECTED_HASH });
     expect(await explorer.search('e4'.repeat(32))).toBeNull();
     expect(explorer.searchMessage).toMatch(/^Nothing on this node has the hash e4e4/);
+  });
+
+  it('a short tracking code is looked up as a ballot, then opened as its transaction', async () => {
+    const { explorer } = setUp({
+      'ballot.lookup': (p) =>
+        TX_HASH.startsWith(String(p.code)) ? { found: true, hash: TX_HASH, election: 'e1', status: { state: 'final', height: 17, index: 0, blockHash: BLOCK_HASH } } : { found: false, hash: null, election: null, status: null },
+      'tx.get': (p) => ({ hash: p.hash, transaction: null, status: { state: 'final', height: 17, index: 0, blockHash: BLOCK_HASH } }) as TransactionLookup,
+    });
+    await settled();
+    expect(await explorer.search('C2C2-C2C2-C2C2-C2C2')).toBe(17);
+    expect(explorer.detail).toMatchObject({ state: 'transaction', lookup: { hash: TX_HASH } });
+    expect(await explorer.search('d3d3-d3d3-d3d3-d3d3')).toBeNull();
+    expect(explorer.searchMessage).toMatch(/^No ballot on this node has the tracking code D3D3D3D3D3D3D3D3/);
   });
 
   it('a height outside the chain is refused without asking the node; a failure other than not-found is shown with its code', async () => {

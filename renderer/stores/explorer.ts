@@ -31,17 +31,15 @@ const REJECTIONS_SHOWN = 10;
 const HEX_HASH = /^[0-9a-f]{64}$/;
 
 /** What a search box entry is: a height, a hash (block, transaction or tracking code), or neither. */
-export function parseQuery(raw: string): { kind: 'height'; height: number } | { kind: 'hash'; hash: string } | { kind: 'invalid'; message: string } {
+export function parseQuery(
+  raw: string,
+): { kind: 'height'; height: number } | { kind: 'hash'; hash: string } | { kind: 'tracking'; code: string } | { kind: 'invalid'; message: string } {
   const text = raw.trim().replace(/^#/, '').replaceAll(',', '');
   if (/^\d{1,16}$/.test(text) && Number.isSafeInteger(Number(text))) return { kind: 'height', height: Number(text) };
-  const hex = text.toLowerCase();
+  // A receipt prints the short tracking code in groups of four: "3F9A-12BC-77E0-4D21".
+  const hex = text.toLowerCase().replace(/[\s-]/g, '');
   if (HEX_HASH.test(hex)) return { kind: 'hash', hash: hex };
-  if (/^[0-9a-f]{12,63}$/.test(hex)) {
-    return {
-      kind: 'invalid',
-      message: `That looks like the short form of a tracking code (${hex.length} characters): the Explorer needs the whole hash, 64 hexadecimal characters, as printed on the receipt or in its QR code.`,
-    };
-  }
+  if (/^[0-9a-f]{12,63}$/.test(hex)) return { kind: 'tracking', code: hex };
   return {
     kind: 'invalid',
     message: 'Enter a block height (a number), or a block or transaction hash (64 hexadecimal characters; a ballot’s tracking code is its transaction hash).',
@@ -154,6 +152,16 @@ export const useExplorerStore = defineStore('explorer', () => {
       return null;
     }
     try {
+      if (query.kind === 'tracking') {
+        const ballot = await client.call('ballot.lookup', { code: query.code });
+        if (!ballot.found || ballot.hash === null) {
+          searchMessage.value = `No ballot on this node has the tracking code ${query.code.toUpperCase()}. Check the receipt, or type the whole code.`;
+          return null;
+        }
+        const lookup = await client.call('tx.get', { hash: ballot.hash });
+        detail.value = { state: 'transaction', lookup };
+        return lookup.status?.state === 'final' ? lookup.status.height : null;
+      }
       if (query.kind === 'height') {
         if (top.value !== null && (query.height < 1 || query.height > top.value)) {
           searchMessage.value = `There is no final block at height ${formatCount(query.height)}: the chain goes from 1 to ${formatCount(top.value)}.`;
