@@ -132,6 +132,17 @@ describe('registry', () => {
   });
 });
 
+describe('voucher ids and identity hashes (docs/PROTOCOL.md "Vouchers"; checked in Python with hashlib, json, hmac)', () => {
+  it('voucherId = SHA-256(JCS(["civichain/v1/voucher", tx, index]))', () => {
+    const tx = 'ae9cb76b658f2de11b7b656048b597b7b9e0bcba856b9e84cac1c6089dc8c588'; // SHA-256("civichain-test/decision")
+    expect(voucherId(tx, 0)).toBe('a14de80fafce3c8a6a35ae6300a945a00802e4bc0388c422bced72c73f8e4f3c');
+    expect(voucherId(tx, 1)).toBe('44d48f5d33ada4afe070a0697fccb46286c1e6a105592afc3ac9c3cccba5aa78');
+  });
+  it('identityHash of "a123456(7)" with secret SHA-256("civichain-test/identity-secret")', () => {
+    expect(identityHash('a123456(7)', IDENTITY_SECRET)).toBe('ea3c682562a1601cc56eafba849ef4292f37cdfa2fc7e2db679bca0fad479794');
+  });
+});
+
 describe('voucher.programme', () => {
   it('an authority creates a programme: stored as given, indexed, its listed operators active', () => {
     const ledger = withProgramme();
