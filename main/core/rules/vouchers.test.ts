@@ -82,6 +82,8 @@ function expectRefused(ledger: TestLedger, txs: readonly Transaction[], timeMs: 
 }
 
 const hash = transactionHash;
+/** The X25519 point 0, of low order. */
+const ZERO_POINT = Buffer.alloc(32).toString('base64url');
 
 /** A ledger with the programme created and AlipayHK registered (Octopus is listed in the programme). */
 function withProgramme(): TestLedger {
@@ -190,6 +192,7 @@ describe('voucher.programme', () => {
     }
     expectRefused(new TestLedger(genesis), [v.programme({ ...programme, operators: [octopus.publicKey, octopus.publicKey] })], T0 + 500, 'TX_INVALID_PAYLOAD', /operator is listed twice/);
     expectRefused(new TestLedger(genesis), [v.programme({ ...programme, reviewers: [reviewer.publicKey, reviewer.publicKey] })], T0 + 500, 'TX_INVALID_PAYLOAD', /reviewer is listed twice/);
+    expectRefused(new TestLedger(genesis), [v.programme({ ...programme, reviewersSealingKey: ZERO_POINT })], T0 + 500, 'TX_INVALID_PAYLOAD', /low-order X25519 point/);
   });
 });
 
@@ -263,6 +266,8 @@ describe('voucher.apply', () => {
     const ledger = withProgramme();
     const other = x25519KeyPair(Buffer.alloc(32, 7));
     expectRefused(ledger, [v.apply(alice, ALICE, testSealed(alice, ALICE, P, other.publicKey))], T0 + 600, 'TX_VOUCHER_NOT_SEALED_TO_REVIEWERS', /not sealed to the reviewers' key/);
+    // An ephemeral key of low order (RFC 7748 §6.1) makes the shared secret zero: sealed to no one.
+    expectRefused(ledger, [v.apply(alice, ALICE, { ...testSealed(alice, ALICE), ephemeralPublicKey: ZERO_POINT })], T0 + 600, 'TX_VOUCHER_NOT_SEALED_TO_REVIEWERS', /low-order/);
   });
 
   it('TX_VOUCHER_APPLICATION_OPEN: a second application while the first is pending, in a later block or the same one', () => {

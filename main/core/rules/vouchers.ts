@@ -24,7 +24,7 @@ import { CivichainError } from '../errors';
 import { HEX_32 } from '../crypto/ed25519';
 import { hashCanonical } from '../encoding/hash';
 import type { Transaction } from '../ledger/transaction';
-import { BASE64URL_12, BASE64URL_32, TAG_BYTES } from '../vouchers/seal';
+import { BASE64URL_12, BASE64URL_32, TAG_BYTES, isLowOrderKey } from '../vouchers/seal';
 import type { RuleContext, StateReader, TxRule } from './types';
 
 export const PROGRAMME_ID = /^[a-z0-9][a-z0-9-]{2,47}$/;
@@ -278,6 +278,9 @@ export const voucherProgrammeRule: TxRule<VoucherProgramme> = {
     });
     if (new Set(payload.operators).size !== payload.operators.length) fail('TX_INVALID_PAYLOAD', 'An operator is listed twice.', { field: 'payload.operators' });
     if (new Set(payload.reviewers).size !== payload.reviewers.length) fail('TX_INVALID_PAYLOAD', 'A reviewer is listed twice.', { field: 'payload.reviewers' });
+    if (isLowOrderKey(payload.reviewersSealingKey)) {
+      fail('TX_INVALID_PAYLOAD', 'The reviewers\' sealing key is a low-order X25519 point; generate a real key pair.', { field: 'payload.reviewersSealingKey' });
+    }
   },
   apply(context, _tx, payload, write) {
     put(write, programmeKey(payload.id), payload);
@@ -325,6 +328,12 @@ export const voucherApplyRule: TxRule<z.infer<typeof applySchema>> = {
     // Sealed to any other key, the reviewers could not read it and no one should.
     if (payload.sealed.recipient !== programme.reviewersSealingKey) {
       fail('TX_VOUCHER_NOT_SEALED_TO_REVIEWERS', `The application is not sealed to the reviewers' key of programme "${programme.id}"; seal it again with the programme's key.`, {
+        programme: programme.id,
+      });
+    }
+    // A low-order ephemeral key gives an all-zero shared secret: the details would not be secret (RFC 7748 §6.1).
+    if (isLowOrderKey(payload.sealed.ephemeralPublicKey)) {
+      fail('TX_VOUCHER_NOT_SEALED_TO_REVIEWERS', 'The application\'s ephemeral key is a low-order X25519 point, so it is not sealed to anyone; seal it again from the wallet.', {
         programme: programme.id,
       });
     }

@@ -62,6 +62,8 @@ describe('sealApplication / openApplication', () => {
     expect(openError({ ...sealed, ephemeralPublicKey: other }).code).toBe('VOUCHER_SEAL_INVALID');
     expect(openError({ ...sealed, ciphertext: body.subarray(0, 10).toString('base64url') }).message).toMatch(/too short/);
     expect(openError({ ...sealed, nonce: 'short' }).message).toMatch(/malformed/);
+    // RFC 7748 §6.1: a low-order ephemeral key (here the point 0) gives an all-zero secret and is refused.
+    expect(openError({ ...sealed, ephemeralPublicKey: Buffer.alloc(32).toString('base64url') }).message).toMatch(/low-order/);
   });
 
   it('VOUCHER_SEAL_INVALID: sealed for another applicant or programme (copied details cannot be reused)', () => {
@@ -80,6 +82,7 @@ describe('sealApplication / openApplication', () => {
   it('refuses wrong-sized randomness and keys with a RangeError', () => {
     expect(() => sealApplication(details, reviewers.publicKey, { ...randomness, nonce: new Uint8Array(8) }, binding)).toThrow(RangeError);
     expect(() => sealApplication(details, 'abc', randomness, binding)).toThrow(/32 bytes in base64url/);
+    expect(() => sealApplication(details, Buffer.alloc(32).toString('base64url'), randomness, binding)).toThrow(/low-order/);
   });
 });
 

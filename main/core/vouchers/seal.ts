@@ -87,6 +87,23 @@ function sealKey(shared: Buffer, ephemeralPublicKey: string, recipient: string):
   return Buffer.from(hkdfSync('sha256', shared, salt, SEAL_INFO, 32));
 }
 
+/** X25519(k, u); null when u is a low-order point (RFC 7748 §6.1: an all-zero result must be refused). */
+function sharedSecret(privateKey: KeyObject, publicKey: KeyObject): Buffer | null {
+  try {
+    const shared = diffieHellman({ privateKey, publicKey });
+    return shared.every((b) => b === 0) ? null : shared;
+  } catch {
+    return null;
+  }
+}
+
+const PROBE = x25519KeyPair(new Uint8Array(32).fill(1)).privateKey;
+
+/** Whether a base64url X25519 public key is a low-order point, to which nothing can be sealed (RFC 7748 §6.1). */
+export function isLowOrderKey(publicKey: string): boolean {
+  return sharedSecret(PROBE, x25519PublicKey(publicKey, 'The X25519 key')) === null;
+}
+
 function sealAad(binding: SealBinding): Uint8Array {
   return canonicalBytes([SEAL_INFO, binding.programme, binding.applicant]);
 }
@@ -101,7 +118,8 @@ export function sealApplication(details: ApplicationDetails, reviewersPublicKey:
   const recipient = x25519PublicKey(reviewersPublicKey, 'The reviewers\' sealing key');
   const nonce = Buffer.from(assertBytes(randomness.nonce, NONCE_BYTES, 'The nonce'));
   const ephemeral = x25519KeyPair(randomness.ephemeralPrivateKey);
-  const shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient });
+  const shared = sharedSecret(ephemeral.privateKey, recipient);
+  if (!shared) throw new RangeError('The reviewers\' sealing key is a low-order X25519 point: nothing sealed to it would be secret.');
   const cipher = createCipheriv('aes-256-gcm', sealKey(shared, ephemeral.publicKey, reviewersPublicKey), nonce);
   cipher.setAAD(sealAad(binding));
   const body = Buffer.concat([cipher.update(canonicalBytes(details)), cipher.final(), cipher.getAuthTag()]);
@@ -131,7 +149,8 @@ export function openApplication(sealed: SealedApplication, reviewersPrivateKey: 
   if (body.length < TAG_BYTES) return invalid('it is too short');
   const ours = createPublicKey(reviewersPrivateKey).export({ format: 'der', type: 'spki' }).subarray(X25519_SPKI_PREFIX.length).toString('base64url');
   if (sealed.recipient !== ours) return invalid('it was sealed to another key');
-  const shared = diffieHellman({ privateKey: reviewersPrivateKey, publicKey: ephemeral });
+  const shared = sharedSecret(reviewersPrivateKey, ephemeral);
+  if (!shared) return invalid('its ephemeral key is a low-order point');
   const decipher = createDecipheriv('aes-256-gcm', sealKey(shared, sealed.ephemeralPublicKey, sealed.recipient), nonce);
   decipher.setAAD(sealAad(binding));
   decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
