@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CivichainError } from '../errors';
 import { identityHash, normaliseIdentityNumber } from './identity';
-import { openApplication, sealApplication, sealRandomness, x25519KeyPair, type SealedApplication } from './seal';
+import { isLowOrderKey, openApplication, sealApplication, sealRandomness, x25519KeyPair, type SealedApplication } from './seal';
 
 const seed = (label: string): Buffer => createHash('sha256').update(label).digest();
 /** The vector's fixed inputs: private keys and nonce are SHA-256 of these labels (the nonce truncated to 12 bytes). */
@@ -83,6 +83,32 @@ describe('sealApplication / openApplication', () => {
     expect(() => sealApplication(details, reviewers.publicKey, { ...randomness, nonce: new Uint8Array(8) }, binding)).toThrow(RangeError);
     expect(() => sealApplication(details, 'abc', randomness, binding)).toThrow(/32 bytes in base64url/);
     expect(() => sealApplication(details, Buffer.alloc(32).toString('base64url'), randomness, binding)).toThrow(/low-order/);
+  });
+});
+
+describe('isLowOrderKey', () => {
+  const points = [
+    '0000000000000000000000000000000000000000000000000000000000000000',
+    '0100000000000000000000000000000000000000000000000000000000000000',
+    'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
+    '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
+    'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  ];
+  it('agrees with X25519 itself: each listed point (with or without the top bit) gives an all-zero secret and cannot be sealed to', () => {
+    for (const hex of points) {
+      for (const top of [0, 0x80]) {
+        const bytes = Buffer.from(hex, 'hex');
+        bytes[31] = (bytes[31] ?? 0) | top;
+        const key = bytes.toString('base64url');
+        expect(isLowOrderKey(key), hex).toBe(true);
+        expect(() => sealApplication(details, key, randomness, binding), hex).toThrow(/low-order/);
+      }
+    }
+  });
+  it('real keys are not low order', () => {
+    for (let i = 0; i < 50; i++) expect(isLowOrderKey(x25519KeyPair(seed(`key-${i}`)).publicKey)).toBe(false);
   });
 });
 

@@ -97,11 +97,26 @@ function sharedSecret(privateKey: KeyObject, publicKey: KeyObject): Buffer | nul
   }
 }
 
-const PROBE = x25519KeyPair(new Uint8Array(32).fill(1)).privateKey;
+/**
+ * The encodings of the X25519 points of small order, with the top bit cleared (RFC 7748 §5 masks it): u = 0,
+ * 1, the two points of order 8, p − 1, and the non-canonical p and p + 1 (the list libsodium refuses;
+ * each checked in Python with pyca/cryptography, which refuses their all-zero shared secret).
+ */
+const LOW_ORDER_POINTS = [
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
+  '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+];
 
-/** Whether a base64url X25519 public key is a low-order point, to which nothing can be sealed (RFC 7748 §6.1). */
+/** Whether a base64url X25519 public key is a point of small order, to which nothing can be sealed (RFC 7748 §6.1). */
 export function isLowOrderKey(publicKey: string): boolean {
-  return sharedSecret(PROBE, x25519PublicKey(publicKey, 'The X25519 key')) === null;
+  const bytes = decode32(publicKey, 'The X25519 key');
+  bytes[31] = (bytes[31] ?? 0) & 0x7f;
+  return LOW_ORDER_POINTS.includes(bytes.toString('hex'));
 }
 
 function sealAad(binding: SealBinding): Uint8Array {
