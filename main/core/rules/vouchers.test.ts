@@ -366,6 +366,14 @@ describe('voucher.decide', () => {
     }
   });
 
+  it('TX_UNAUTHORIZED: a reviewer cannot decide their own application', () => {
+    const ledger = withProgramme();
+    const own = v.apply(reviewer, testDetails('R111111(1)', 'Reviewer'));
+    ledger.apply([own], T0 + 600);
+    expectRefused(ledger, [v.approve(hash(own), 'R111111(1)')], T0 + 700, 'TX_UNAUTHORIZED', /cannot decide their own application; another reviewer must/);
+    expectRefused(ledger, [v.deny(hash(own), 'Conflict of interest')], T0 + 700, 'TX_UNAUTHORIZED');
+  });
+
   it('TX_VOUCHER_APPLICATION_UNKNOWN, and TX_VOUCHER_APPLICATION_DECIDED for a second decision', () => {
     const ledger = withProgramme();
     expectRefused(ledger, [v.approve('0'.repeat(64), 'A123456(7)')], T0 + 700, 'TX_VOUCHER_APPLICATION_UNKNOWN');
@@ -530,6 +538,15 @@ describe('voucher.redeem', () => {
     expectRefused(ledger, [v.redeem(alice, alipay, 'r-1', [two as string], 1000)], BOTH, 'TX_VOUCHER_OPERATOR_SUSPENDED', /Pay at another operator/);
   });
 
+  it('TX_UNAUTHORIZED: an operator that is also a resident cannot pay itself', () => {
+    const ledger = withProgramme();
+    const apply = v.apply(alipay, ALICE);
+    ledger.apply([apply], T0 + 600);
+    const approve = v.approve(hash(apply), 'A123456(7)');
+    ledger.apply([approve, v.request(alipay, 'self', 1000, REQUEST_EXPIRY)], BOTH);
+    expectRefused(ledger, [v.redeem(alipay, alipay, 'self', [voucherId(hash(approve), 0)], 1000)], BOTH, 'TX_UNAUTHORIZED', /cannot pay itself/);
+  });
+
   it('TX_VOUCHER_INSUFFICIENT, TX_VOUCHER_TOO_MANY, TX_VOUCHER_UNKNOWN, a voucher listed twice', () => {
     const { ledger, alice: [two, three] } = withApproved();
     ledger.apply([v.request(octopus, 'r-1', 250_000, REQUEST_EXPIRY), v.request(octopus, 'r-2', 1000, REQUEST_EXPIRY)], BOTH);
@@ -554,9 +571,12 @@ describe('non-transferability', () => {
   it('TX_VOUCHER_NOT_OWNER: another resident cannot spend, and so cannot take, your voucher', () => {
     const { ledger, alice: [two] } = withApproved();
     ledger.apply([v.request(octopus, 'r-1', 1000, REQUEST_EXPIRY)], BOTH);
-    for (const thief of [bob, carol, octopus, authority]) {
+    for (const thief of [bob, carol, authority, reviewer]) {
       expectRefused(ledger, [v.tx(thief, 'voucher.redeem', { programme: P, request: { operator: octopus.publicKey, requestId: 'r-1' }, vouchers: [two as string], amountCents: 1000 })], BOTH, 'TX_VOUCHER_NOT_OWNER', /belongs to another resident; vouchers cannot be transferred/);
     }
+    // Nor can an operator, at another operator's request.
+    ledger.apply([v.request(alipay, 'r-2', 1000, REQUEST_EXPIRY)], BOTH);
+    expectRefused(ledger, [v.redeem(octopus, alipay, 'r-2', [two as string], 1000)], BOTH, 'TX_VOUCHER_NOT_OWNER');
   });
 
   it('a resident cannot act as an operator to receive vouchers: requests need a registered operator, and only an authority registers', () => {

@@ -368,6 +368,8 @@ export const voucherDecideRule: TxRule<z.infer<typeof decideSchema>> = {
     if (!application) {
       fail('TX_VOUCHER_APPLICATION_UNKNOWN', `There is no application ${payload.application.slice(0, 12)}… in programme "${programme.id}".`, { programme: programme.id, application: payload.application });
     }
+    // Nobody decides their own grant.
+    if (application.applicant === tx.signer) fail('TX_UNAUTHORIZED', 'A reviewer cannot decide their own application; another reviewer must.', { signer: tx.signer });
     if (application.status !== 'pending') {
       fail('TX_VOUCHER_APPLICATION_DECIDED', `This application was already ${application.status}; a decision is final.`, { programme: programme.id, application: payload.application, status: application.status });
     }
@@ -457,6 +459,8 @@ export const voucherRedeemRule: TxRule<z.infer<typeof redeemSchema>> = {
       });
     }
     activeOperator(context, p, operator, 'paying this operator');
+    // An operator paid with its own vouchers would turn them into a settlement claim on the government.
+    if (operator === tx.signer) fail('TX_UNAUTHORIZED', 'An operator cannot pay itself with vouchers; pay at another operator.', { signer: tx.signer });
     if (context.blockTimeMs >= request.expiresAtMs) {
       fail('TX_VOUCHER_REQUEST_EXPIRED', `Payment request "${requestId}" expired at ${time(request.expiresAtMs)}; ask the operator for a new one.`, { programme: p, requestId });
     }
