@@ -743,6 +743,26 @@ describe('voucher.settle and voucher.confirm', () => {
   });
 });
 
+describe('determinism', () => {
+  it('two nodes applying the same blocks hold byte-identical voucher state', () => {
+    const blocks: [Transaction[], number][] = [];
+    const record = (ledger: TestLedger, txs: Transaction[], timeMs: number): void => {
+      ledger.apply(txs, timeMs);
+      blocks.push([txs, timeMs]);
+    };
+    const first = new TestLedger(genesis);
+    const applyA = v.apply(alice, ALICE);
+    record(first, [v.programme(programme), v.register(alipay, 'AlipayHK'), applyA], T0 + 500);
+    const approve = v.approve(hash(applyA), 'A123456(7)');
+    record(first, [approve, v.request(octopus, 'r-1', 12_050, REQUEST_EXPIRY)], BOTH);
+    const redeem = v.redeem(alice, octopus, 'r-1', [voucherId(hash(approve), 1)], 12_050);
+    record(first, [redeem, v.accept(octopus, hash(redeem)), v.refund(octopus, hash(redeem))], BOTH);
+    const second = new TestLedger(genesis);
+    for (const [txs, timeMs] of blocks) second.apply(txs, timeMs);
+    expect([...second.state]).toEqual([...first.state]);
+  });
+});
+
 describe('the HK$5,000 journey', () => {
   it('apply, approve, pay HK$120.50 at Octopus, accept, settle, confirm: balances add up at every step', () => {
     const { ledger, alice: [two, three], bob: bobIds } = withApproved();
