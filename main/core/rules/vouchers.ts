@@ -212,7 +212,9 @@ function time(ms: number): string {
 }
 
 function money(amountCents: number): string {
-  return `HK$${Math.floor(amountCents / 100).toLocaleString('en-GB')}.${String(amountCents % 100).padStart(2, '0')}`;
+  // Grouped by hand, not by locale: the same message on every node, whatever its ICU data.
+  const dollars = String(Math.floor(amountCents / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `HK$${dollars}.${String(amountCents % 100).padStart(2, '0')}`;
 }
 
 function isAuthority(context: RuleContext, signer: string): boolean {
