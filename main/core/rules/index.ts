@@ -6,6 +6,7 @@ import { ELECTION_RULES } from './elections';
 import { noteRule } from './note';
 import type { TxRule } from './types';
 import { validatorSetRule } from './validatorSet';
+import { VOUCHER_RULES } from './vouchers';
 
 export interface RuleRegistry {
   get(type: string): TxRule<unknown>;
@@ -32,6 +33,7 @@ export const LEDGER_RULES: readonly TxRule<never>[] = [
   noteRule as TxRule<never>,
   validatorSetRule as TxRule<never>,
   ...(ELECTION_RULES as unknown as readonly TxRule<never>[]),
+  ...(VOUCHER_RULES as unknown as readonly TxRule<never>[]),
 ];
 
 export function createDefaultRegistry(): RuleRegistry {
