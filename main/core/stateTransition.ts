@@ -4,7 +4,6 @@
  * checks the rules. One invalid transaction makes the whole block invalid.
  */
 import { CivichainError } from './errors';
-import type { Genesis } from './genesis';
 import { transactionHash, type Transaction } from './ledger/transaction';
 import type { RuleRegistry } from './rules/index';
 import type { RuleContext, StateReader } from './rules/types';
