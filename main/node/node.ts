@@ -65,6 +65,8 @@ export interface NodeOptions {
     readonly host?: string;
     readonly port: number;
     readonly peers: readonly string[];
+    /** Learn and pass on peer addresses (default true); false keeps the node to the peers it is given. */
+    readonly peerExchange?: boolean;
     /** When the port is taken, listen on any free port instead of failing (for a default port). */
     readonly anyPortIfTaken?: boolean;
   };
@@ -90,7 +92,7 @@ const STATUS_EVENT_INTERVAL_MS = 250;
 
 
 /** Until peering lands, a node's consensus messages go nowhere: it decides with the keys it holds. */
-const noPeers: Network = { broadcast: () => undefined, send: () => undefined };
+const noPeers: Network = { broadcast: () => undefined, send: () => undefined, relay: () => undefined };
 
 export async function startNode(options: NodeOptions, deps: NodeDependencies): Promise<CivichainNode> {
   const now = deps.now ?? Date.now;
@@ -300,7 +302,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       const privateKey = await unlockNodeKey(workspace, genesis);
       const createNetwork = (port: number) =>
         new PeerNetwork(
-          { chainId: genesis.chainId, genesisHash: workspace.genesisHash, host: peering.host, port },
+          { chainId: genesis.chainId, genesisHash: workspace.genesisHash, host: peering.host, port, peerExchange: peering.peerExchange },
           {
             log,
             clock: systemClock(now),

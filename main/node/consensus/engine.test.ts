@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { PublicKeyCache } from '../../core/crypto/ed25519';
 import { blockHash } from '../../core/ledger/block';
 import type { ConsensusMessage } from '../../core/ledger/consensusMessages';
-import { testGenesis, testKey, testNote, type TestKey } from '../../core/ledger/testFixtures';
+import { signProposal } from '../../core/ledger/consensusMessages';
+import { testBlock, testCertificate, testGenesis, testKey, testNote, type TestKey } from '../../core/ledger/testFixtures';
 import { signVote } from '../../core/ledger/votes';
 import { createDefaultRegistry } from '../../core/rules/index';
 import { checkTransactionEnvelope, transactionHash, type Transaction } from '../../core/ledger/transaction';
@@ -41,6 +42,7 @@ function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: Mem
   const store = options.store ?? new MemoryConsensusStore(genesis, genesisHashHex);
   const mempool = new ListMempool();
   const sent: ConsensusMessage[] = [];
+  const relayed: { from: string; message: ConsensusMessage }[] = [];
   const events: ConsensusEvent[] = [];
   const keys = new PublicKeyCache();
   const engine = new ConsensusEngine(
@@ -51,7 +53,7 @@ function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: Mem
       mempool,
       verifier: { verifyTransactions: async (txs, chainId) => txs.map((tx) => checkTransactionEnvelope(tx, chainId, keys)) },
       pow: { solve: async (header) => header },
-      network: { broadcast: (m) => sent.push(m), send: (_p, m) => sent.push(m) },
+      network: { broadcast: (m) => sent.push(m), send: (_p, m) => sent.push(m), relay: (message, from) => relayed.push({ from, message }) },
       registry: createDefaultRegistry(),
       keys,
       onEvent: (e) => events.push(e),
@@ -65,7 +67,7 @@ function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: Mem
     while (clock.step(until)) await settle();
     await settle();
   };
-  return { engine, store, mempool, sent, events, clock, run };
+  return { engine, store, mempool, sent, relayed, events, clock, run };
 }
 
 describe('consensus engine on one node holding every validator key (the demo workspace)', () => {
@@ -191,5 +193,66 @@ describe('double-sign protection and evidence', () => {
     for (const junk of [null, 42, { type: 'vote' }, { type: 'nope' }, { type: 'tx', tx: { type: 'note' } }]) {
       expect(() => node.engine.receive('p', junk)).toThrowError(expect.objectContaining({ code: 'MESSAGE_MALFORMED' }));
     }
+  });
+});
+
+describe('relay: a peer\'s message is passed on only after it has been checked here', () => {
+  const vote = (validator: TestKey, round: number, hash = 'aa'.repeat(32)) => ({
+    type: 'vote' as const,
+    ...signVote('prepare', { chainId: genesis.chainId, height: 1, round, blockHash: hash }, validator.publicKey, validator.privateKey),
+  });
+
+  it('a valid vote is relayed once, with its sender; a forged or repeated one is not', () => {
+    const node = singleNode({ keys: [] });
+    const good = vote(validators[0]!, 0);
+    node.engine.receive('peer-1', good);
+    node.engine.receive('peer-2', good);
+    const forged = { ...vote(validators[1]!, 0), signature: good.signature };
+    expect(() => node.engine.receive('peer-1', forged)).toThrowError(expect.objectContaining({ code: 'APPROVAL_BAD_SIGNATURE' }));
+    expect(node.relayed).toEqual([{ from: 'peer-1', message: good }]);
+  });
+
+  it('a vote for a later height waits, and is relayed when it is checked at that height', async () => {
+    const node = singleNode({ keys: [proposer, ...validators] });
+    const later = { type: 'vote' as const, ...signVote('prepare', { chainId: genesis.chainId, height: 2, round: 0, blockHash: 'bb'.repeat(32) }, validators[0]!.publicKey, validators[0]!.privateKey) };
+    node.engine.receive('peer-1', later);
+    expect(node.relayed).toEqual([]);
+    node.engine.requestBlock();
+    await node.run(100);
+    expect(node.store.head().height).toBe(1);
+    expect(node.relayed).toEqual([{ from: 'peer-1', message: later }]);
+  });
+
+  it('a proposal is relayed once its block passed every check; a copy with a changed body is not, and does not spoil the real one', async () => {
+    const node = singleNode({ keys: [] });
+    const head = node.store.head();
+    const tx = testNote(genesis.chainId, alice, 'relay-1');
+    const block = testBlock({ chainId: genesis.chainId, height: 1, previousHash: head.hash, timeMs: head.timeMs + 1, proposer, transactions: [tx] });
+    const hash = blockHash(block.header);
+    const real = signProposal({ chainId: genesis.chainId, height: 1, round: 0, block, blockHash: hash, justification: [] }, proposer.publicKey, proposer.privateKey);
+    // The same signed header with another transaction in the body (a relaying peer changed it).
+    const tampered = { ...real, block: { ...block, transactions: [testNote(genesis.chainId, alice, 'relay-2')] } };
+    node.engine.receive('peer-1', JSON.parse(JSON.stringify(tampered)));
+    await node.run(10);
+    expect(node.relayed).toEqual([]);
+    expect(node.events.filter((e) => e.kind === 'block.proposed')).toHaveLength(1);
+    // The real block still counts as valid: a quorum of approvals for it makes it final here.
+    for (const validator of validators.slice(0, genesis.quorum)) {
+      node.engine.receive('peer-2', { type: 'vote', ...signVote('approval', { chainId: genesis.chainId, height: 1, round: 0, blockHash: hash }, validator.publicKey, validator.privateKey) });
+    }
+    node.engine.receive('peer-2', JSON.parse(JSON.stringify({ type: 'commit', block, certificate: testCertificate(genesis.chainId, 1, 0, hash, validators.slice(0, genesis.quorum)) })));
+    await node.run(10);
+    expect(node.store.head()).toMatchObject({ height: 1, hash });
+  });
+
+  it('the genuine proposal is relayed after its block is checked', async () => {
+    const node = singleNode({ keys: [] });
+    const head = node.store.head();
+    const block = testBlock({ chainId: genesis.chainId, height: 1, previousHash: head.hash, timeMs: head.timeMs + 1, proposer, transactions: [testNote(genesis.chainId, alice, 'relay-3')] });
+    const proposal = signProposal({ chainId: genesis.chainId, height: 1, round: 0, block, blockHash: blockHash(block.header), justification: [] }, proposer.publicKey, proposer.privateKey);
+    node.engine.receive('peer-1', JSON.parse(JSON.stringify(proposal)));
+    expect(node.relayed, 'not before the block is checked').toEqual([]);
+    await node.run(10);
+    expect(node.relayed).toEqual([{ from: 'peer-1', message: JSON.parse(JSON.stringify(proposal)) }]);
   });
 });

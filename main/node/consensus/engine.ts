@@ -131,6 +131,9 @@ interface HeightState {
   decided: boolean;
 }
 
+/** Failures of a block's body (transactions, signatures), which its header hash does not cover. */
+const BODY_FAILURES: ReadonlySet<string> = new Set(['BLOCK_WRONG_TX_COUNT', 'BLOCK_WRONG_TX_ROOT', 'BLOCK_BAD_SIGNATURE', 'TX_BAD_SIGNATURE']);
+
 const MAX_FUTURE_HEIGHTS = 5;
 const MAX_BUFFERED_MESSAGES = 2_000;
 /** Final blocks sent per catch-up request, and the transactions they may hold together (about 2 MB). */
@@ -416,18 +419,27 @@ export class ConsensusEngine {
     }
     switch (message.type) {
       case 'proposal':
-        this.onProposal(message);
+        this.onProposal(message, from);
         return;
       case 'vote':
-        this.onVote(message);
+        this.onVote(message, from);
         return;
       case 'round-change':
         this.onRoundChange(message, from);
         return;
       case 'reject':
-        this.onRejection(message);
+        this.onRejection(message, from);
         return;
     }
+  }
+
+  /**
+   * Passes on a peer's message once it has passed every check here (DESIGN.md §8: nothing is relayed before
+   * it has been validated), so that messages cross a network that is not a full mesh. Messages for a later
+   * height wait in the buffer and are relayed when they are checked, at that height.
+   */
+  private relay(from: string | null, message: ConsensusMessage): void {
+    if (from !== null) this.deps.network.relay?.(message, from);
   }
 
   private bufferFuture(item: Inbound): void {
@@ -455,7 +467,7 @@ export class ConsensusEngine {
 
   // Proposals ------------------------------------------------------------------------------------------
 
-  private onProposal(proposal: Proposal): void {
+  private onProposal(proposal: Proposal, from: string | null = null): void {
     const h = this.h;
     if (proposal.round < h.round || h.decided) return;
     if (proposal.proposer !== proposerFor(this.proposerKeys, h.height, proposal.round)) {
@@ -467,6 +479,12 @@ export class ConsensusEngine {
     this.checkJustification(proposal, hash);
     h.proposals.set(proposal.round, { proposal, hash });
     this.deps.onEvent({ kind: 'block.proposed', height: h.height, round: proposal.round, blockHash: hash, proposer: proposal.proposer });
+    // Relayed once its block passed every check too (the check is cached: voting on it reuses it).
+    if (from !== null) {
+      void this.validate(proposal.block, hash, true).then((validated) => {
+        if (validated) this.relay(from, proposal);
+      });
+    }
     // A justified proposal for a later round proves a quorum moved there: follow it.
     if (proposal.round > h.round) return this.startRound(proposal.round);
     this.armTimer();
@@ -569,14 +587,18 @@ export class ConsensusEngine {
       } catch (error) {
         const failure =
           error instanceof CivichainError ? error : new CivichainError('BLOCK_INVALID', `The block could not be checked: ${String(error)}`);
-        h.invalid.set(hash, failure);
+        // The hash covers the header only: a copy whose body was changed on the way (a relaying or
+        // catching-up peer can do that) must not make the real block with that hash count as invalid.
+        if (!BODY_FAILURES.has(failure.code)) h.invalid.set(hash, failure);
         this.deps.onWarning?.('refused a block', { height: h.height, code: failure.code, reason: failure.message });
         return null;
-      } finally {
-        h.validating.delete(hash);
       }
     })();
+    // Forgotten once settled (a check that fails before its first await has settled already).
     h.validating.set(hash, work);
+    void work.then(() => {
+      if (h.validating.get(hash) === work) h.validating.delete(hash);
+    });
     return work;
   }
 
@@ -596,7 +618,7 @@ export class ConsensusEngine {
     this.onVote(vote);
   }
 
-  private onVote(vote: Vote): void {
+  private onVote(vote: Vote, from: string | null = null): void {
     const h = this.h;
     if (!h.set.keys.has(vote.validator)) this.refuse('APPROVAL_NOT_VALIDATOR', 'A vote from a key that is not a validator was refused.', { validator: vote.validator });
     if (!verifyVoteSignature(vote, this.deps.keys)) this.refuse('APPROVAL_BAD_SIGNATURE', 'A vote whose signature does not verify was refused.', { validator: vote.validator });
@@ -610,6 +632,7 @@ export class ConsensusEngine {
       return;
     }
     h.firstVote.set(indexKey, vote);
+    if (from !== null) this.relay(from, { type: 'vote', ...vote });
     const tallyKey = `${vote.kind}:${vote.round}:${vote.blockHash}`;
     let tally = h.votes.get(tallyKey);
     if (!tally) h.votes.set(tallyKey, (tally = new Map()));
@@ -706,6 +729,7 @@ export class ConsensusEngine {
     if (!forRound) h.roundChanges.set(rc.round, (forRound = new Map()));
     if (forRound.has(rc.validator)) return;
     forRound.set(rc.validator, rc);
+    this.relay(from, rc);
     // f + 1 validators want a later round: at least one honest one timed out, so follow to the lowest.
     const ahead = new Map<string, number>();
     for (const [round, senders] of h.roundChanges) {
@@ -905,9 +929,10 @@ export class ConsensusEngine {
     this.armTimer();
   }
 
-  private onRejection(rejection: Rejection): void {
+  private onRejection(rejection: Rejection, from: string | null = null): void {
     if (!this.h.set.keys.has(rejection.validator)) this.refuse('APPROVAL_NOT_VALIDATOR', 'A rejection from a key that is not a validator was refused.');
     if (!verifyRejectionSignature(rejection, this.deps.keys)) this.refuse('REJECTION_BAD_SIGNATURE', 'A rejection whose signature does not verify was refused.');
+    this.relay(from, rejection);
     this.deps.store.recordRejection(rejection);
     this.deps.onEvent({ kind: 'block.rejected', rejection });
   }
