@@ -44,6 +44,7 @@ function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: Mem
   const sent: ConsensusMessage[] = [];
   const relayed: { from: string; message: ConsensusMessage }[] = [];
   const events: ConsensusEvent[] = [];
+  const faults: { peer: string; height: number; code: string }[] = [];
   const keys = new PublicKeyCache();
   const engine = new ConsensusEngine(
     { genesis, keys: options.keys, approvalMode: options.mode ?? 'auto', batchWindowMs: 10 },
@@ -57,6 +58,7 @@ function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: Mem
       registry: createDefaultRegistry(),
       keys,
       onEvent: (e) => events.push(e),
+      onPeerFault: (peer, height, error) => faults.push({ peer, height, code: error.code }),
     },
   );
   mempool.onAdded = () => engine.onTransactionsAvailable();
@@ -67,7 +69,7 @@ function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: Mem
     while (clock.step(until)) await settle();
     await settle();
   };
-  return { engine, store, mempool, sent, relayed, events, clock, run };
+  return { engine, store, mempool, sent, relayed, events, faults, clock, run };
 }
 
 describe('consensus engine on one node holding every validator key (the demo workspace)', () => {
@@ -254,5 +256,73 @@ describe('relay: a peer\'s message is passed on only after it has been checked h
     expect(node.relayed, 'not before the block is checked').toEqual([]);
     await node.run(10);
     expect(node.relayed).toEqual([{ from: 'peer-1', message: JSON.parse(JSON.stringify(proposal)) }]);
+  });
+});
+
+describe('catch-up: final blocks from peers, applied in order', () => {
+  const quorum = validators.slice(0, genesis.quorum);
+  function chainOf(length: number, startHash: string, startTimeMs: number) {
+    const blocks = [];
+    let previousHash = startHash;
+    for (let height = 1; height <= length; height++) {
+      const block = testBlock({ chainId: genesis.chainId, height, previousHash, timeMs: startTimeMs + height, proposer, transactions: [testNote(genesis.chainId, alice, `c${height}`)] });
+      const hash = blockHash(block.header);
+      blocks.push({ block, hash, certificate: testCertificate(genesis.chainId, height, 0, hash, quorum) });
+      previousHash = hash;
+    }
+    return blocks;
+  }
+  const commitOf = (b: { block: unknown; certificate: unknown }) => JSON.parse(JSON.stringify({ type: 'commit', block: b.block, certificate: b.certificate }));
+
+  it('blocks that arrive ahead wait for their height; a forged certificate names its sender, whose other blocks are dropped', async () => {
+    const node = singleNode({ keys: [] });
+    const head = node.store.head();
+    const blocks = chainOf(3, head.hash, head.timeMs);
+    // The liar sends block 2 and 3 first (kept for later), then block 1 under a certificate below the quorum.
+    node.engine.receive('liar', commitOf(blocks[1]!));
+    node.engine.receive('liar', commitOf(blocks[2]!));
+    expect(node.engine.bufferedCommits()).toBe(2);
+    node.engine.receive('liar', commitOf({ block: blocks[0]!.block, certificate: { ...blocks[0]!.certificate, approvals: blocks[0]!.certificate.approvals.slice(0, 1) } }));
+    expect(node.faults).toEqual([{ peer: 'liar', height: 1, code: 'CERT_BELOW_QUORUM' }]);
+    expect(node.engine.bufferedCommits()).toBe(0);
+    // An honest peer's blocks, out of order: applied in height order.
+    node.engine.receive('honest', commitOf(blocks[2]!));
+    node.engine.receive('honest', commitOf(blocks[1]!));
+    node.engine.receive('honest', commitOf(blocks[0]!));
+    await node.run(10);
+    expect(node.store.head()).toMatchObject({ height: 3, hash: blocks[2]!.hash });
+    expect(node.engine.bufferedCommits()).toBe(0);
+  });
+
+  it('a block whose body was changed is refused for its sender only; the real copy from another peer is applied', async () => {
+    const node = singleNode({ keys: [] });
+    const head = node.store.head();
+    const [first] = chainOf(1, head.hash, head.timeMs);
+    const changed = { ...first!.block, transactions: [testNote(genesis.chainId, alice, 'not-in-the-block')] };
+    node.engine.receive('liar', commitOf({ block: changed, certificate: first!.certificate }));
+    await node.run(10);
+    expect(node.faults).toEqual([{ peer: 'liar', height: 1, code: 'BLOCK_WRONG_TX_ROOT' }]);
+    node.engine.receive('honest', commitOf(first!));
+    await node.run(10);
+    expect(node.store.head()).toMatchObject({ height: 1, hash: first!.hash });
+  });
+
+  it('a ranged sync-request is answered with the blocks and a sync-end saying where the answer stopped', async () => {
+    const node = singleNode({ keys: [proposer, ...validators] });
+    for (let i = 0; i < 3; i++) {
+      node.engine.requestBlock();
+      await node.run(100);
+    }
+    expect(node.store.head().height).toBe(3);
+    node.sent.length = 0;
+    node.engine.receive('peer-1', { type: 'sync-request', fromHeight: 2, toHeight: 10 });
+    expect(node.sent.map((m) => (m.type === 'commit' ? `commit ${m.certificate.height}` : m.type === 'sync-end' ? `end ${m.fromHeight}–${m.lastHeight}` : m.type))).toEqual([
+      'commit 2',
+      'commit 3',
+      'end 2–3',
+    ]);
+    node.sent.length = 0;
+    node.engine.receive('peer-1', { type: 'sync-request', fromHeight: 7, toHeight: 9 });
+    expect(node.sent).toEqual([{ type: 'sync-end', fromHeight: 7, lastHeight: 6 }]);
   });
 });

@@ -76,6 +76,8 @@ export interface EngineOptions {
   readonly maxClockDriftMs?: number;
   /** Round timeouts grow as base × 2^round, up to this multiple of the base. */
   readonly maxTimeoutMultiplier?: number;
+  /** Catch-up: how many heights past the one being decided final blocks are kept until they can be applied. */
+  readonly syncWindowBlocks?: number;
 }
 
 export interface EngineDependencies {
@@ -89,6 +91,18 @@ export interface EngineDependencies {
   readonly keys: PublicKeyCache;
   readonly onEvent: (event: ConsensusEvent) => void;
   readonly onWarning?: (message: string, fields: Record<string, unknown>) => void;
+  /**
+   * A final block a peer sent (catch-up) failed its checks: the certificate or the block. The engine has
+   * dropped it and everything else buffered from that peer; the node penalises the peer and asks another.
+   */
+  readonly onPeerFault?: (peer: string, height: number, error: CivichainError) => void;
+}
+
+/** A final block received for catch-up, waiting for its height. */
+interface CommitCandidate {
+  readonly from: string | null;
+  readonly block: Block;
+  readonly certificate: CommitCertificate;
 }
 
 interface ValidatedBlock {
@@ -137,14 +151,24 @@ const BODY_FAILURES: ReadonlySet<string> = new Set(['BLOCK_WRONG_TX_COUNT', 'BLO
 const MAX_FUTURE_HEIGHTS = 5;
 const MAX_BUFFERED_MESSAGES = 2_000;
 /** Final blocks sent per catch-up request, and the transactions they may hold together (about 2 MB). */
-const SYNC_BATCH = 50;
+export const SYNC_BATCH = 50;
 const SYNC_MAX_TXS = 5_000;
+/** Heights past the current one for which final blocks are kept (several catch-up ranges in flight). */
+export const SYNC_WINDOW_BLOCKS = 250;
+/** Copies of one final block kept from different peers, in case the first turns out invalid. */
+const MAX_COMMIT_CANDIDATES = 3;
 
 type Inbound = { readonly from: string | null; readonly message: ConsensusMessage };
 
 export class ConsensusEngine {
   private h!: HeightState;
   private readonly buffered: Inbound[] = [];
+  /** Final blocks received ahead of the height being decided (catch-up), by height. */
+  private readonly commitsAhead = new Map<number, CommitCandidate[]>();
+  private commitsAheadTxs = 0;
+  /** Why a block object failed its checks (a copy with a changed body shares its hash with the real one). */
+  private readonly failures = new WeakMap<Block, CivichainError>();
+  private readonly syncWindowBlocks: number;
   /** (peer, height) pairs already sent a commit during the current height, so a lagging peer is not flooded. */
   private readonly servedCommits = new Set<string>();
   /** (peer, height) sync requests already sent during the current height. */
@@ -174,6 +198,7 @@ export class ConsensusEngine {
     this.maxBlockTxs = options.maxBlockTxs ?? 5_000;
     this.maxClockDriftMs = options.maxClockDriftMs ?? 10_000;
     this.maxTimeoutMultiplier = options.maxTimeoutMultiplier ?? 4;
+    this.syncWindowBlocks = options.syncWindowBlocks ?? SYNC_WINDOW_BLOCKS;
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -263,12 +288,16 @@ export class ConsensusEngine {
   }
 
   /**
-   * Catch-up: asks `peer` for the final blocks from the height this engine is deciding (it answers with up
-   * to 50 blocks and their certificates, each checked here before it is applied).
+   * Catch-up: asks `peer` for the final blocks fromHeight..toHeight (it answers with at most 50 of them and
+   * their certificates, then a sync-end). Each is checked here, at its height, before it is applied.
    */
-  requestBlocksFrom(peer: string): number {
-    this.deps.network.send(peer, { type: 'sync-request', fromHeight: this.h.height });
-    return this.h.height;
+  requestRange(peer: string, fromHeight: number, toHeight: number): void {
+    this.deps.network.send(peer, { type: 'sync-request', fromHeight, toHeight });
+  }
+
+  /** Heights past the current one that catch-up answers may fill. */
+  get syncWindow(): number {
+    return this.syncWindowBlocks;
   }
 
   /** The round of the current height whose proposal holds the transaction, if any. */
@@ -327,6 +356,13 @@ export class ConsensusEngine {
     this.startRound(this.deps.store.lastOwnRound(height) ?? 0);
     this.servedCommits.clear();
     this.requestedSync.clear();
+    // Final blocks already here for this height (catch-up) are applied first; older ones are of no use.
+    for (const [bufferedHeight, candidates] of this.commitsAhead) {
+      if (bufferedHeight > height) continue;
+      this.commitsAhead.delete(bufferedHeight);
+      for (const candidate of candidates) this.commitsAheadTxs -= candidate.block.transactions.length;
+      if (bufferedHeight === height) this.applyCandidates(this.h, candidates);
+    }
     const replay = this.buffered.splice(0);
     this.replaying = true;
     try {
@@ -399,7 +435,10 @@ export class ConsensusEngine {
         this.deps.mempool.addFromPeer(message.tx);
         return;
       case 'sync-request':
-        if (from !== null) this.serveSync(from, message.fromHeight);
+        if (from !== null) this.serveSync(from, message.fromHeight, message.toHeight);
+        return;
+      case 'sync-end':
+        // Read by the node's catch-up scheduler; nothing for the engine.
         return;
       case 'commit':
         this.onCommitMessage(from, message.block, message.certificate);
@@ -444,9 +483,7 @@ export class ConsensusEngine {
 
   private bufferFuture(item: Inbound): void {
     const height = heightOf(item.message);
-    // Final blocks sent for catch-up arrive a batch at a time; other messages only a few heights ahead.
-    const horizon = item.message.type === 'commit' ? SYNC_BATCH : MAX_FUTURE_HEIGHTS;
-    if (height !== null && height <= this.h.height + horizon) {
+    if (height !== null && height <= this.h.height + MAX_FUTURE_HEIGHTS) {
       if (this.buffered.length >= MAX_BUFFERED_MESSAGES) this.buffered.shift();
       this.buffered.push(item);
     }
@@ -590,6 +627,7 @@ export class ConsensusEngine {
         // The hash covers the header only: a copy whose body was changed on the way (a relaying or
         // catching-up peer can do that) must not make the real block with that hash count as invalid.
         if (!BODY_FAILURES.has(failure.code)) h.invalid.set(hash, failure);
+        this.failures.set(block, failure);
         this.deps.onWarning?.('refused a block', { height: h.height, code: failure.code, reason: failure.message });
         return null;
       }
@@ -947,37 +985,89 @@ export class ConsensusEngine {
     if (committed) this.deps.network.send(peer, { type: 'commit', block: committed.block, certificate: committed.certificate });
   }
 
-  private serveSync(peer: string, fromHeight: number): void {
+  private serveSync(peer: string, fromHeight: number, toHeight?: number): void {
     const head = this.deps.store.head().height;
     // At most SYNC_BATCH blocks and about SYNC_MAX_TXS transactions per answer, so that a batch of big
     // blocks never floods the connection (the peer network drops peers that read too slowly).
+    const first = Math.max(1, fromHeight);
+    const last = Math.min(head, fromHeight + SYNC_BATCH - 1, toHeight ?? Number.MAX_SAFE_INTEGER);
+    let sent = fromHeight - 1;
     let txs = 0;
-    for (let height = Math.max(1, fromHeight); height <= Math.min(head, fromHeight + SYNC_BATCH - 1); height++) {
+    for (let height = first; height <= last; height++) {
       const committed = this.deps.store.committed(height);
       if (!committed) break;
       this.deps.network.send(peer, { type: 'commit', block: committed.block, certificate: committed.certificate });
+      sent = height;
       txs += committed.block.transactions.length;
       if (txs >= SYNC_MAX_TXS) break;
     }
+    // A ranged request learns where the answer stopped, so the rest can be asked of anyone at once.
+    if (toHeight !== undefined) this.deps.network.send(peer, { type: 'sync-end', fromHeight, lastHeight: Math.max(0, sent) });
   }
 
   /** Final blocks received for catch-up and not applied yet. */
   bufferedCommits(): number {
-    return this.buffered.filter((item) => item.message.type === 'commit').length;
+    let count = 0;
+    for (const candidates of this.commitsAhead.values()) count += candidates.length;
+    return count;
+  }
+
+  /** Transactions in those blocks (the node stops asking for more while this is high). */
+  bufferedCommitTransactions(): number {
+    return this.commitsAheadTxs;
   }
 
   private onCommitMessage(from: string | null, block: Block, certificate: CommitCertificate): void {
     const h = this.h;
-    if (certificate.height < h.height || h.decided) return;
-    if (certificate.height > h.height) {
-      this.bufferFuture({ from, message: { type: 'commit', block, certificate } });
+    const height = certificate.height;
+    if (height < h.height || (height === h.height && h.decided)) return;
+    if (height > h.height) {
+      // Kept until its height comes (its certificate can only be checked against that height's validators).
+      if (height > h.height + this.syncWindowBlocks) return;
+      let candidates = this.commitsAhead.get(height);
+      if (!candidates) this.commitsAhead.set(height, (candidates = []));
+      if (candidates.length >= MAX_COMMIT_CANDIDATES || candidates.some((c) => c.from === from)) return;
+      candidates.push({ from, block, certificate });
+      this.commitsAheadTxs += block.transactions.length;
       return;
     }
-    const hash = hashOfBlock(block.header);
-    checkCommitCertificate(certificate, this.options.genesis.chainId, hash, h.set.keys, h.set.quorum, this.deps.keys);
-    void this.validate(block, hash, false).then((validated) => {
-      if (validated && this.h === h && !h.decided) this.commit(validated, certificate);
+    this.applyCandidates(h, [{ from, block, certificate }]);
+  }
+
+  /** Checks the candidates for this height in turn and commits the first valid one; names every invalid sender. */
+  private applyCandidates(h: HeightState, candidates: CommitCandidate[], retried = false): void {
+    const next = candidates[0];
+    if (!next || this.h !== h || h.decided) return;
+    const hash = hashOfBlock(next.block.header);
+    try {
+      checkCommitCertificate(next.certificate, this.options.genesis.chainId, hash, h.set.keys, h.set.quorum, this.deps.keys);
+    } catch (error) {
+      if (!(error instanceof CivichainError)) throw error;
+      this.fault(next.from, h.height, error);
+      return this.applyCandidates(h, candidates.slice(1));
+    }
+    void this.validate(next.block, hash, false).then((validated) => {
+      if (this.h !== h || h.decided) return;
+      if (validated) return this.commit(validated, next.certificate);
+      const failure = this.failures.get(next.block) ?? h.invalid.get(hash);
+      // Another copy of the block was being checked and failed on its own body: check this one itself.
+      if (!failure && !retried) return this.applyCandidates(h, candidates, true);
+      this.fault(next.from, h.height, failure ?? new CivichainError('BLOCK_INVALID', 'The final block could not be checked.'));
+      this.applyCandidates(h, candidates.slice(1));
     });
+  }
+
+  /** A peer sent an invalid final block: drop everything else it sent ahead, and report it. */
+  private fault(from: string | null, height: number, error: CivichainError): void {
+    if (from === null) return;
+    for (const [bufferedHeight, candidates] of this.commitsAhead) {
+      const kept = candidates.filter((c) => c.from !== from);
+      for (const dropped of candidates) if (dropped.from === from) this.commitsAheadTxs -= dropped.block.transactions.length;
+      if (kept.length === 0) this.commitsAhead.delete(bufferedHeight);
+      else this.commitsAhead.set(bufferedHeight, kept);
+    }
+    this.deps.onWarning?.('a peer sent an invalid final block', { peer: from.slice(0, 12), height, code: error.code, reason: error.message });
+    this.deps.onPeerFault?.(from, height, error);
   }
 }
 
@@ -986,6 +1076,7 @@ function heightOf(message: ConsensusMessage): number | null {
     case 'commit':
       return message.certificate.height;
     case 'sync-request':
+    case 'sync-end':
     case 'tx':
       return null;
     default:

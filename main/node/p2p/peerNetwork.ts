@@ -864,7 +864,7 @@ export class PeerNetwork implements Network {
     const key = conn.key as string;
     // Gossip is delivered once however many peers relay it. Catch-up requests and their answers are
     // not gossip: the same request may rightly come again (a restarted or stalled node asks anew).
-    const isGossip = message.type !== 'sync-request' && message.type !== 'commit';
+    const isGossip = message.type !== 'sync-request' && message.type !== 'commit' && message.type !== 'sync-end';
     if (isGossip && !this.seen.add(consensusMessageId(message))) return;
     try {
       this.deps.onMessage(key, message);
