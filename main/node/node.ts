@@ -270,7 +270,8 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
             onMessage: (peer, message) => {
               if (message.type === 'commit') catchUp?.onBlock(peer, message.certificate.height);
               else if (message.type === 'sync-end') catchUp?.onRangeEnd(peer, message.fromHeight, message.lastHeight);
-              engine?.receive(peer, message);
+              // The frame parser checked the message against the consensus schema already.
+              engine?.receiveParsed(peer, message);
             },
             onPeerEvent: () => {
               catchUp?.tick();
@@ -296,6 +297,8 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
     // signature): only the others go to the workers. The proposer's own blocks cost no second verification.
     const blockVerifier: Verifier = {
       async verifyTransactions(txs, chainId) {
+        // Nothing to skip (catch-up, mostly): no need to hash every transaction here first.
+        if (mempool.size() === 0) return verifier.verifyTransactions(txs, chainId);
         const results: (string | null)[] = new Array<string | null>(txs.length).fill(null);
         const unknown: Transaction[] = [];
         const positions: number[] = [];

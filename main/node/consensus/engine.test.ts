@@ -37,7 +37,7 @@ class ListMempool implements Mempool {
 }
 
 /** One node holding the given keys; what it sends is recorded, nothing is delivered. */
-function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: MemoryConsensusStore; clock?: SimClock }) {
+function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: MemoryConsensusStore; clock?: SimClock; onVerify?: (txs: readonly Transaction[]) => void }) {
   const clock = options.clock ?? new SimClock(genesis.genesisTimeMs + 1000);
   const store = options.store ?? new MemoryConsensusStore(genesis, genesisHashHex);
   const mempool = new ListMempool();
@@ -52,7 +52,12 @@ function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: Mem
       clock,
       store,
       mempool,
-      verifier: { verifyTransactions: async (txs, chainId) => txs.map((tx) => checkTransactionEnvelope(tx, chainId, keys)) },
+      verifier: {
+        verifyTransactions: async (txs, chainId) => {
+          options.onVerify?.(txs);
+          return txs.map((tx) => checkTransactionEnvelope(tx, chainId, keys));
+        },
+      },
       pow: { solve: async (header) => header },
       network: { broadcast: (m) => sent.push(m), send: (_p, m) => sent.push(m), relay: (message, from) => relayed.push({ from, message }) },
       registry: createDefaultRegistry(),
@@ -292,6 +297,22 @@ describe('catch-up: final blocks from peers, applied in order', () => {
     await node.run(10);
     expect(node.store.head()).toMatchObject({ height: 3, hash: blocks[2]!.hash });
     expect(node.engine.bufferedCommits()).toBe(0);
+  });
+
+  it('pipelining: the signatures of blocks waiting for their height are verified ahead, once', async () => {
+    const verified: string[] = [];
+    const node = singleNode({ keys: [], onVerify: (txs) => verified.push(...txs.map((tx) => tx.nonce)) });
+    const head = node.store.head();
+    const blocks = chainOf(4, head.hash, head.timeMs);
+    node.engine.receive('peer-1', commitOf(blocks[3]!));
+    node.engine.receive('peer-1', commitOf(blocks[1]!));
+    node.engine.receive('peer-1', commitOf(blocks[2]!));
+    // Before block 1 is here, the later blocks' signatures are already being checked.
+    expect(verified).toEqual(['c4', 'c2', 'c3']);
+    node.engine.receive('peer-1', commitOf(blocks[0]!));
+    await node.run(10);
+    expect(node.store.head()).toMatchObject({ height: 4, hash: blocks[3]!.hash });
+    expect(verified.sort()).toEqual(['c1', 'c2', 'c3', 'c4']);
   });
 
   it('a block whose body was changed is refused for its sender only; the real copy from another peer is applied', async () => {

@@ -103,6 +103,8 @@ interface CommitCandidate {
   readonly from: string | null;
   readonly block: Block;
   readonly certificate: CommitCertificate;
+  /** Its transaction signatures, being verified ahead of its height (catch-up pipelining). */
+  verified: Promise<(string | null)[]> | null;
 }
 
 interface ValidatedBlock {
@@ -157,6 +159,12 @@ const SYNC_MAX_TXS = 5_000;
 export const SYNC_WINDOW_BLOCKS = 250;
 /** Copies of one final block kept from different peers, in case the first turns out invalid. */
 const MAX_COMMIT_CANDIDATES = 3;
+/**
+ * Catch-up pipelining: the transaction signatures of final blocks this many heights ahead (and at most this
+ * many transactions) are verified in the worker threads while the current block is checked and written.
+ */
+const PREVERIFY_AHEAD_BLOCKS = 8;
+const PREVERIFY_AHEAD_TXS = 20_000;
 
 type Inbound = { readonly from: string | null; readonly message: ConsensusMessage };
 
@@ -318,6 +326,15 @@ export class ConsensusEngine {
     this.dispatch({ from, message: parsed.data as ConsensusMessage });
   }
 
+  /**
+   * A message from a peer that the peer network has already parsed with `consensusMessageSchema` (its frame
+   * parser does): the same checks as `receive` from here on, without parsing a big block a second time.
+   */
+  receiveParsed(from: string, message: ConsensusMessage): void {
+    if (!this.running) return;
+    this.dispatch({ from, message });
+  }
+
   // ---------------------------------------------------------------------------------------------------
   // Heights and rounds
 
@@ -363,6 +380,7 @@ export class ConsensusEngine {
       for (const candidate of candidates) this.commitsAheadTxs -= candidate.block.transactions.length;
       if (bufferedHeight === height) this.applyCandidates(this.h, candidates);
     }
+    this.preverifyAhead();
     const replay = this.buffered.splice(0);
     this.replaying = true;
     try {
@@ -575,7 +593,7 @@ export class ConsensusEngine {
   }
 
   /** Every check of a block, against this height's parent and state. Cached per block hash. */
-  private validate(block: Block, hash: string, isProposal: boolean): Promise<ValidatedBlock | null> {
+  private validate(block: Block, hash: string, isProposal: boolean, verified: Promise<(string | null)[]> | null = null): Promise<ValidatedBlock | null> {
     const h = this.h;
     const known = h.validated.get(hash);
     if (known) return Promise.resolve(known);
@@ -607,7 +625,7 @@ export class ConsensusEngine {
         if (isProposal && block.header.timeMs > this.deps.clock.now() + this.maxClockDriftMs) {
           this.refuse('BLOCK_FROM_FUTURE', 'The block is dated in the future; check the proposer’s clock.');
         }
-        const hashes = await this.deps.verifier.verifyTransactions(block.transactions, this.options.genesis.chainId);
+        const hashes = await (verified ?? this.deps.verifier.verifyTransactions(block.transactions, this.options.genesis.chainId));
         const bad = hashes.findIndex((x) => x === null);
         if (bad >= 0) this.refuse('TX_BAD_SIGNATURE', `Transaction ${bad} of the block has an invalid signature or chain id.`, { index: bad });
         checks.push({ name: 'Transaction signatures', ok: true, detail: `${hashes.length} verified` });
@@ -1027,11 +1045,33 @@ export class ConsensusEngine {
       let candidates = this.commitsAhead.get(height);
       if (!candidates) this.commitsAhead.set(height, (candidates = []));
       if (candidates.length >= MAX_COMMIT_CANDIDATES || candidates.some((c) => c.from === from)) return;
-      candidates.push({ from, block, certificate });
+      candidates.push({ from, block, certificate, verified: null });
       this.commitsAheadTxs += block.transactions.length;
+      if (height <= h.height + PREVERIFY_AHEAD_BLOCKS) this.preverifyAhead();
       return;
     }
-    this.applyCandidates(h, [{ from, block, certificate }]);
+    this.applyCandidates(h, [{ from, block, certificate, verified: null }]);
+  }
+
+  /**
+   * Starts verifying the transaction signatures of the next buffered final blocks, in height order, so the
+   * worker threads are busy while the main thread checks and writes the current block. Only signatures:
+   * everything that depends on the state (and the certificate, which depends on the validator set of the
+   * height) is checked when the block's height comes.
+   */
+  private preverifyAhead(): void {
+    let txs = 0;
+    for (let height = this.h.height + 1; height <= this.h.height + PREVERIFY_AHEAD_BLOCKS; height++) {
+      const first = this.commitsAhead.get(height)?.[0];
+      if (!first) continue;
+      txs += first.block.transactions.length;
+      if (first.verified) continue;
+      if (txs > PREVERIFY_AHEAD_TXS && height > this.h.height + 1) break;
+      const verified = this.deps.verifier.verifyTransactions(first.block.transactions, this.options.genesis.chainId);
+      // Handled here too: a candidate may be dropped before anyone awaits it.
+      verified.catch(() => undefined);
+      first.verified = verified;
+    }
   }
 
   /** Checks the candidates for this height in turn and commits the first valid one; names every invalid sender. */
@@ -1046,7 +1086,7 @@ export class ConsensusEngine {
       this.fault(next.from, h.height, error);
       return this.applyCandidates(h, candidates.slice(1));
     }
-    void this.validate(next.block, hash, false).then((validated) => {
+    void this.validate(next.block, hash, false, retried ? null : next.verified).then((validated) => {
       if (this.h !== h || h.decided) return;
       if (validated) return this.commit(validated, next.certificate);
       const failure = this.failures.get(next.block) ?? h.invalid.get(hash);
