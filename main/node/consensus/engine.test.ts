@@ -243,6 +243,10 @@ describe('relay: a peer\'s message is passed on only after it has been checked h
     await node.run(10);
     expect(node.relayed).toEqual([]);
     expect(node.events.filter((e) => e.kind === 'block.proposed')).toHaveLength(1);
+    // The genuine proposal, by another path, takes the round's place and is relayed.
+    node.engine.receive('peer-2', JSON.parse(JSON.stringify(real)));
+    await node.run(10);
+    expect(node.relayed).toEqual([{ from: 'peer-2', message: JSON.parse(JSON.stringify(real)) }]);
     // The real block still counts as valid: a quorum of approvals for it makes it final here.
     for (const validator of validators.slice(0, genesis.quorum)) {
       node.engine.receive('peer-2', { type: 'vote', ...signVote('approval', { chainId: genesis.chainId, height: 1, round: 0, blockHash: hash }, validator.publicKey, validator.privateKey) });

@@ -537,7 +537,13 @@ export class ConsensusEngine {
     // Relayed once its block passed every check too (the check is cached: voting on it reuses it).
     if (from !== null) {
       void this.validate(proposal.block, hash, true).then((validated) => {
-        if (validated) this.relay(from, proposal);
+        if (validated) return this.relay(from, proposal);
+        // A copy whose body was changed on the way (the proposer signs the header only) must not hold the
+        // round's place: forget it, so that the genuine proposal, arriving by another path, is taken.
+        const failure = this.failures.get(proposal.block);
+        if (this.h === h && failure && BODY_FAILURES.has(failure.code) && h.proposals.get(proposal.round)?.proposal === proposal) {
+          h.proposals.delete(proposal.round);
+        }
       });
     }
     // A justified proposal for a later round proves a quorum moved there: follow it.
