@@ -1,14 +1,18 @@
 /**
- * Relay between real node processes on loopback: four validators (quorum 3) connected in a line,
- * 1 — 2 — 3 — 4, with peer exchange off, so that no node ever talks to a node two places away. Proposals,
- * prepares, approvals, round changes and transactions reach the far end only because the nodes in the
- * middle pass on what they have validated; transactions handed to either end become final on all four.
+ * Relay between real node processes on loopback: four validators (quorum 3) and an observer connected in a
+ * line, 1 — 2 — observer — 3 — 4, with peer exchange off, so that no node ever talks to a node two places
+ * away, and every message between the halves passes through a node that holds no key. Proposals, prepares,
+ * approvals, round changes and transactions reach the far end only because the nodes in between pass on
+ * what they have validated; transactions handed to either end become final on all five.
  */
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signTransaction } from '../../core/ledger/transaction';
 import { testKey } from '../../core/ledger/testFixtures';
 import type { TestApiClient } from '../../../test/support/apiClient';
 import { startNodeProcess, type CliProcess } from '../../../test/support/cli';
+import { makeTempDir } from '../../../test/support/tempDir';
 import { createTestNetwork, TEST_NETWORK_PASSPHRASE } from '../../../test/support/testNetwork';
 
 const processes: CliProcess[] = [];
@@ -29,9 +33,9 @@ interface Node {
   p2pUrl: string;
 }
 
-async function start(dir: string, peers: string[]): Promise<Node> {
+async function start(dir: string, peers: string[], extra: string[] = []): Promise<Node> {
   const { proc, api, p2pUrl } = await startNodeProcess(
-    ['--data', dir, '--api-port', '0', '--p2p-port', '0', '--no-peer-exchange', ...peers.flatMap((p) => ['--peer', p])],
+    ['--data', dir, '--api-port', '0', '--p2p-port', '0', '--no-peer-exchange', ...extra, ...peers.flatMap((p) => ['--peer', p])],
     { CIVICHAIN_NODE_PASSPHRASE: TEST_NETWORK_PASSPHRASE },
   );
   processes.push(proc);
@@ -45,17 +49,24 @@ const alice = testKey('relay-alice');
 let nonce = 0;
 const note = () => signTransaction({ type: 'note', chainId: 'civichain-testnet', signer: alice.publicKey, nonce: `r${nonce++}`, payload: { text: 'relayed' } }, alice.privateKey);
 
-describe('relay over a line of four validators (no peer exchange)', () => {
+describe('relay over a line of four validators and an observer (no peer exchange)', () => {
   it('transactions handed to either end become final on every node, though no node talks to a node two places away', async () => {
     const network = await createTestNetwork(4);
-    removeNetwork = network.remove;
+    const observerDir = makeTempDir('civichain-relay-observer-');
+    removeNetwork = () => {
+      network.remove();
+      observerDir.remove();
+    };
+    // The observer shares the network's genesis and holds no key.
+    copyFileSync(join(network.dirs[0]!, 'genesis.json'), join(observerDir.path, 'genesis.json'));
+    const order = [network.dirs[0]!, network.dirs[1]!, observerDir.path, network.dirs[2]!, network.dirs[3]!];
     const nodes: Node[] = [];
-    for (const dir of network.dirs) nodes.push(await start(dir, nodes.length > 0 ? [nodes.at(-1)!.p2pUrl] : []));
-    const line = [1, 2, 2, 1];
+    for (const dir of order) nodes.push(await start(dir, nodes.length > 0 ? [nodes.at(-1)!.p2pUrl] : [], dir === observerDir.path ? ['--observer'] : []));
+    const line = [1, 2, 2, 2, 1];
     for (const [i, node] of nodes.entries()) await expect.poll(() => peerCount(node), { timeout: 20_000 }).toBe(line[i]);
 
     const submitted: string[] = [];
-    for (const entry of [nodes[3]!, nodes[0]!, nodes[3]!]) {
+    for (const entry of [nodes[4]!, nodes[0]!, nodes[2]!]) {
       const { hash } = await entry.api.call<{ hash: string }>('tx.submit', { transaction: note() });
       submitted.push(hash);
     }
