@@ -153,7 +153,7 @@ const BODY_FAILURES: ReadonlySet<string> = new Set(['BLOCK_WRONG_TX_COUNT', 'BLO
 const MAX_FUTURE_HEIGHTS = 5;
 const MAX_BUFFERED_MESSAGES = 2_000;
 /** Final blocks sent per catch-up request, and the transactions they may hold together (about 2 MB). */
-export const SYNC_BATCH = 50;
+const SYNC_BATCH = 50;
 const SYNC_MAX_TXS = 5_000;
 /** Heights past the current one for which final blocks are kept (several catch-up ranges in flight). */
 export const SYNC_WINDOW_BLOCKS = 250;

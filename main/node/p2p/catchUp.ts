@@ -76,7 +76,6 @@ interface Range {
 
 interface Assignment extends Range {
   readonly peer: string;
-  readonly requestedAtMs: number;
   lastActivityMs: number;
 }
 
@@ -99,8 +98,8 @@ export class CatchUp {
    * Peers passed over until a time: a stalled one is still asked when no other is free; one that sent
    * invalid data is not asked at all meanwhile (the node has penalised it, and may have banned it).
    */
-  private readonly avoid = new Map<string, { untilMs: number; reason: string; invalid: boolean }>();
-  private lastAssignedMs = new Map<string, number>();
+  private readonly avoid = new Map<string, { untilMs: number; invalid: boolean }>();
+  private readonly lastAssignedMs = new Map<string, number>();
   private start: { height: number; atMs: number } | null = null;
   private lastHead = { height: -1, atMs: 0 };
   private pendingStall: string | null = null;
@@ -161,7 +160,7 @@ export class CatchUp {
       this.giveBack({ from: Math.max(assignment.from, sentTo + 1), to: assignment.to });
       if (sentTo < assignment.from) {
         // It announced more than it holds (or pruned): ask others first for a while.
-        this.avoid.set(peer, { untilMs: this.deps.now() + this.stallMs, reason: `peer ${short(peer)} had none of blocks ${assignment.from}–${assignment.to}`, invalid: false });
+        this.avoid.set(peer, { untilMs: this.deps.now() + this.stallMs, invalid: false });
       }
     }
     this.tick();
@@ -170,7 +169,7 @@ export class CatchUp {
   /** A block or certificate from `peer` failed the checks: name it, and ask others for what it was asked. */
   onInvalid(peer: string, height: number, reason: string): void {
     this.invalidByPeer[peer] = (this.invalidByPeer[peer] ?? 0) + 1;
-    this.avoid.set(peer, { untilMs: this.deps.now() + INVALID_PASS_OVER_MS, reason: `invalid data from peer ${short(peer)}`, invalid: true });
+    this.avoid.set(peer, { untilMs: this.deps.now() + INVALID_PASS_OVER_MS, invalid: true });
     const again: Range[] = [];
     const assignment = this.assignments.get(peer);
     if (assignment) {
@@ -228,7 +227,7 @@ export class CatchUp {
         this.assignments.delete(peer);
       } else if (now - assignment.lastActivityMs >= this.stallMs) {
         this.assignments.delete(peer);
-        this.avoid.set(peer, { untilMs: now + this.stallMs, reason: `no blocks from peer ${short(peer)}`, invalid: false });
+        this.avoid.set(peer, { untilMs: now + this.stallMs, invalid: false });
         stalls.push({ peer, range: { from: assignment.from, to: assignment.to } });
         this.giveBack(assignment);
       }
@@ -291,7 +290,7 @@ export class CatchUp {
       } else {
         this.frontier = to + 1;
       }
-      const assignment: Assignment = { peer: peer.id, from, to, requestedAtMs: now, lastActivityMs: now };
+      const assignment: Assignment = { peer: peer.id, from, to, lastActivityMs: now };
       this.assignments.set(peer.id, assignment);
       this.lastAssignedMs.set(peer.id, now);
       this.rangesRequested += 1;
