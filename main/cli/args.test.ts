@@ -14,6 +14,7 @@ describe('civichain command line', () => {
         p2pPortGiven: true,
         p2pHost: '127.0.0.1',
         peers: ['ws://127.0.0.1:8001/', 'ws://127.0.0.1:8002/'],
+        peerExchange: true,
         keys: null,
         demo: true,
         logLevel: 'info',
@@ -23,6 +24,11 @@ describe('civichain command line', () => {
 
   it('--keys splits keystore ids', () => {
     expect(parseCommandLine(['node', '--keys', 'validator-2, proposer-1'])).toMatchObject({ ok: true, command: { keys: ['validator-2', 'proposer-1'] } });
+  });
+
+  it('--no-peer-exchange keeps a node to the peers it is given', () => {
+    expect(parseCommandLine(['node', '--no-peer-exchange'])).toMatchObject({ ok: true, command: { peerExchange: false } });
+    expect(parseCommandLine(['node'])).toMatchObject({ ok: true, command: { peerExchange: true } });
   });
 
   it('--observer signs with no key', () => {

@@ -9,7 +9,7 @@ export const USAGE = `Civichain — a node for elections and subsidy vouchers on
 
 Usage:
   civichain node [--data DIR] [--api-port N] [--p2p-port N] [--peer URL]... [--demo] [--log-level LEVEL]
-                 [--p2p-host HOST] [--keys ID,ID... | --observer]
+                 [--p2p-host HOST] [--no-peer-exchange] [--keys ID,ID... | --observer]
   civichain repair --data DIR --from-peer URL
   civichain verify [--data DIR | --record FILE]
   civichain export --election ID --out FILE [--data DIR]
@@ -30,6 +30,8 @@ Options for node:
                      free port when 7546 is taken
   --p2p-host HOST    Address to accept peers on. Default: 127.0.0.1 (0.0.0.0 for other machines)
   --peer URL         A peer to connect to, as ws://HOST:PORT (repeatable); remembered across restarts
+  --no-peer-exchange Connect only to the peers given (or remembered): neither learn nor pass on addresses.
+                     Messages still reach the whole network: every node relays what it has validated.
   --keys ID,ID...    Keystore ids of the validator and proposer keys this node signs with. Default: all of
                      them. Nodes of one network must not share a signing key.
   --observer         Sign nothing: follow the network, check every block and serve reads.
@@ -51,6 +53,8 @@ export interface NodeCommand {
   readonly p2pPortGiven: boolean;
   readonly p2pHost: string;
   readonly peers: readonly string[];
+  /** Learn and pass on peer addresses (off with --no-peer-exchange). */
+  readonly peerExchange: boolean;
   readonly keys: readonly string[] | null;
   readonly demo: boolean;
   readonly logLevel: (typeof LOG_LEVELS)[number];
@@ -116,6 +120,7 @@ export function parseCommandLine(argv: readonly string[]): ParseResult {
     keys?: string;
     observer?: boolean;
     peer?: string[];
+    'no-peer-exchange'?: boolean;
     demo?: boolean;
     'log-level'?: string;
     help?: boolean;
@@ -134,6 +139,7 @@ export function parseCommandLine(argv: readonly string[]): ParseResult {
         keys: { type: 'string' },
         observer: { type: 'boolean' },
         peer: { type: 'string', multiple: true },
+        'no-peer-exchange': { type: 'boolean' },
         demo: { type: 'boolean' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -186,6 +192,7 @@ export function parseCommandLine(argv: readonly string[]): ParseResult {
       p2pPortGiven: values['p2p-port'] !== undefined,
       p2pHost,
       peers,
+      peerExchange: values['no-peer-exchange'] !== true,
       keys,
       demo: values.demo ?? false,
       logLevel: logLevel as NodeCommand['logLevel'],

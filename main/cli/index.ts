@@ -66,7 +66,7 @@ async function runNode(command: NodeCommand, version: string): Promise<void> {
         demo: command.demo,
         runtime: 'headless',
         version,
-        p2p: { host: command.p2pHost, port: command.p2pPort, peers: command.peers, anyPortIfTaken: !command.p2pPortGiven },
+        p2p: { host: command.p2pHost, port: command.p2pPort, peers: command.peers, peerExchange: command.peerExchange, anyPortIfTaken: !command.p2pPortGiven },
         signingKeys: command.keys ?? undefined,
       },
       { log },

@@ -16,6 +16,7 @@ import { createHandlers, transactionStatus } from './api/handlers';
 import { ConsensusEngine } from './consensus/engine';
 import type { ConsensusEvent, LocalKey, Network, ProofOfWork, Verifier } from './consensus/types';
 import { TransactionPool } from './mempool/mempool';
+import { CatchUp, SYNC_RANGE_BLOCKS } from './p2p/catchUp';
 import { PeerNetwork } from './p2p/peerNetwork';
 import { FilePeerStore } from './p2p/peerStore';
 import { openStore, type Store } from './store/database';
@@ -70,6 +71,8 @@ export interface NodeOptions {
     readonly host?: string;
     readonly port: number;
     readonly peers: readonly string[];
+    /** Learn and pass on peer addresses (default true); false keeps the node to the peers it is given. */
+    readonly peerExchange?: boolean;
     /** When the port is taken, listen on any free port instead of failing (for a default port). */
     readonly anyPortIfTaken?: boolean;
   };
@@ -87,15 +90,17 @@ export interface NodeDependencies {
   readonly sqliteNativeBinding?: string;
 }
 
-/** How long a catch-up request may go unanswered before another peer is asked. */
-const SYNC_RETRY_MS = 2_000;
+/** How often catch-up looks for stalled peers and free ones (it also re-plans on every block and peer event). */
+const CATCH_UP_TICK_MS = 500;
+/** Catch-up stops asking for more while this many transactions wait in received blocks (memory bound). */
+const CATCH_UP_BACKLOG_TXS = 50_000;
 
 /** The node's status events are coalesced: at most this often, however busy the chain is. */
 const STATUS_EVENT_INTERVAL_MS = 250;
 
 
 /** Until peering lands, a node's consensus messages go nowhere: it decides with the keys it holds. */
-const noPeers: Network = { broadcast: () => undefined, send: () => undefined };
+const noPeers: Network = { broadcast: () => undefined, send: () => undefined, relay: () => undefined };
 
 export async function startNode(options: NodeOptions, deps: NodeDependencies): Promise<CivichainNode> {
   const now = deps.now ?? Date.now;
@@ -187,11 +192,10 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
 
     const startedAtMs = now();
     let state: NodeStatus['state'] = 'running';
-    /** The highest height a peer has announced, while it is above ours (catch-up). */
-    let syncTarget: number | null = null;
     const localPublicKeys = new Set(localKeys.map((k) => k.publicKey));
     const status = (): NodeStatus => {
       const head = store.head();
+      const syncTarget = catchUp?.target() ?? null;
       const validators = currentValidatorSet(store.state(), genesis).validators.map((v) => v.publicKey);
       return {
         networkName: genesis.networkName,
@@ -224,55 +228,10 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       if (statusTimer) clearTimeout(statusTimer);
     });
 
-    // Catch-up: when a peer is ahead, ask it for blocks; ask again when a batch is used up, or when nothing
-    // arrived for a while (a stalled peer: the next check picks the best peer again).
-    let requestedFrom: { peer: string; height: number; atMs: number } | null = null;
-    let syncStart: { height: number; atMs: number } | null = null;
-    const catchUp = (retryIfStalled: boolean) => {
-      if (!network || !engine) return;
-      const head = store.head().height;
-      const stalled = retryIfStalled && requestedFrom !== null && now() - requestedFrom.atMs >= SYNC_RETRY_MS;
-      // A peer that let a request go unanswered is passed over while another peer is ahead too.
-      const avoid = stalled ? requestedFrom?.peer : undefined;
-      let best: { id: string; height: number } | null = null;
-      for (const preferOthers of [true, false]) {
-        for (const peer of network.peers()) {
-          if (preferOthers && peer.id === avoid) continue;
-          if (peer.height !== null && peer.height > head && (!best || peer.height > best.height)) best = { id: peer.id, height: peer.height };
-        }
-        if (best) break;
-      }
-      const wasSyncing = syncTarget !== null;
-      syncTarget = best?.height ?? null;
-      if (!best) {
-        requestedFrom = null;
-        syncStart = null;
-        if (wasSyncing) emit('sync.progress', { height: head, target: head, blocksLeft: 0, blocksPerSecond: 0, etaSeconds: 0, stalled: null });
-        return;
-      }
-      if (!syncStart) syncStart = { height: head, atMs: now() };
-      const elapsedS = (now() - syncStart.atMs) / 1000;
-      const blocksPerSecond = elapsedS > 0 ? (head - syncStart.height) / elapsedS : 0;
-      const blocksLeft = best.height - head;
-      const stallReason =
-        stalled && requestedFrom
-          ? `no blocks from peer ${requestedFrom.peer.slice(0, 12)}… for ${SYNC_RETRY_MS / 1000} s; asking ${best.id === requestedFrom.peer ? 'it again' : `peer ${best.id.slice(0, 12)}…`}`
-          : null;
-      if (stallReason) log.warn('catch-up stalled', { reason: stallReason });
-      emit('sync.progress', {
-        height: head,
-        target: best.height,
-        blocksLeft,
-        blocksPerSecond: Math.round(blocksPerSecond * 10) / 10,
-        etaSeconds: blocksPerSecond > 0 ? Math.ceil(blocksLeft / blocksPerSecond) : null,
-        stalled: stallReason,
-      });
-      // The answer to a request is used up once we are past where it started and nothing of it waits.
-      const batchUsedUp = !requestedFrom || (head >= requestedFrom.height && engine.bufferedCommits() === 0);
-      if (batchUsedUp || stalled) requestedFrom = { peer: best.id, height: engine.requestBlocksFrom(best.id), atMs: now() };
-      scheduleStatus();
-    };
-    const catchUpTimer = setInterval(() => catchUp(true), SYNC_RETRY_MS);
+    // Catch-up: while peers are ahead, ask several of them at once for different ranges of final blocks
+    // (main/node/p2p/catchUp.ts); the engine checks each block and applies them in order.
+    let catchUp: CatchUp | null = null;
+    const catchUpTimer = setInterval(() => catchUp?.tick(), CATCH_UP_TICK_MS);
     catchUpTimer.unref();
     closers.push(() => clearInterval(catchUpTimer));
 
@@ -297,7 +256,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
           for (const listener of finalListeners) listener();
           emitElectionChanges(event.height);
           network?.announceHeight(event.height);
-          catchUp(false);
+          catchUp?.tick();
           break;
         case 'round.change':
           emit('round.change', { height: event.height, round: event.round });
@@ -329,7 +288,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       const privateKey = await unlockNodeKey(workspace, genesis);
       const createNetwork = (port: number) =>
         new PeerNetwork(
-          { chainId: genesis.chainId, genesisHash: workspace.genesisHash, host: peering.host, port },
+          { chainId: genesis.chainId, genesisHash: workspace.genesisHash, host: peering.host, port, peerExchange: peering.peerExchange },
           {
             log,
             clock: systemClock(now),
@@ -337,9 +296,14 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
             store: new FilePeerStore(options.dataDir, log),
             localHeight: () => store.head().height,
             // The engine throws on invalid input; the network penalises the sender by the error's code.
-            onMessage: (peer, message) => engine?.receive(peer, message),
+            onMessage: (peer, message) => {
+              if (message.type === 'commit') catchUp?.onBlock(peer, message.certificate.height);
+              else if (message.type === 'sync-end') catchUp?.onRangeEnd(peer, message.fromHeight, message.lastHeight);
+              // The frame parser checked the message against the consensus schema already.
+              engine?.receiveParsed(peer, message);
+            },
             onPeerEvent: () => {
-              catchUp(false);
+              catchUp?.tick();
               scheduleStatus();
             },
           },
@@ -362,6 +326,8 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
     // signature): only the others go to the workers. The proposer's own blocks cost no second verification.
     const blockVerifier: Verifier = {
       async verifyTransactions(txs, chainId) {
+        // Nothing to skip (catch-up, mostly): no need to hash every transaction here first.
+        if (mempool.size() === 0) return verifier.verifyTransactions(txs, chainId);
         const results: (string | null)[] = new Array<string | null>(txs.length).fill(null);
         const unknown: Transaction[] = [];
         const positions: number[] = [];
@@ -396,9 +362,32 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
         credentials,
         onEvent: onConsensusEvent,
         onWarning: (message, fields) => log.warn(message, fields),
+        // A peer's final block failed its checks: penalise the peer, and ask others for its ranges.
+        onPeerFault: (peer, height, error) => {
+          network?.penalise(peer, `${error.code}: ${error.message}`);
+          catchUp?.onInvalid(peer, height, `${error.code}: ${error.message}`);
+        },
       },
     );
     const runningEngine = engine;
+    if (network) {
+      const peering = network;
+      catchUp = new CatchUp(
+        { windowBlocks: runningEngine.syncWindow - SYNC_RANGE_BLOCKS },
+        {
+          now,
+          head: () => store.head().height,
+          peers: () => peering.peers(),
+          request: (peer, fromHeight, toHeight) => runningEngine.requestRange(peer, fromHeight, toHeight),
+          backlogFull: () => runningEngine.bufferedCommitTransactions() >= CATCH_UP_BACKLOG_TXS,
+          onProgress: (progress) => {
+            emit('sync.progress', progress);
+            scheduleStatus();
+          },
+          log,
+        },
+      );
+    }
     runningEngine.start();
     closers.push(() => runningEngine.stop());
     const peerNetwork = network;

@@ -65,7 +65,13 @@ export type ConsensusMessage =
   | RoundChange
   | Rejection
   | { readonly type: 'commit'; readonly block: Block; readonly certificate: CommitCertificate }
-  | { readonly type: 'sync-request'; readonly fromHeight: number }
+  /**
+   * Catch-up: final blocks from `fromHeight`; with `toHeight`, at most up to it, and the answer ends with a
+   * `sync-end` (docs/PROTOCOL.md "Catch-up").
+   */
+  | { readonly type: 'sync-request'; readonly fromHeight: number; readonly toHeight?: number }
+  /** The end of the answer to a ranged sync-request: it held the blocks fromHeight..lastHeight (none if lastHeight < fromHeight). */
+  | { readonly type: 'sync-end'; readonly fromHeight: number; readonly lastHeight: number }
   | { readonly type: 'tx'; readonly tx: Transaction };
 
 const preparedSchema = z.object({ round: nat, blockHash: hash, block: blockSchema, prepares: signatureList }).strict();
@@ -110,7 +116,8 @@ export const consensusMessageSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('commit'), block: blockSchema, certificate: certificateSchema }).strict(),
-  z.object({ type: z.literal('sync-request'), fromHeight: nat }).strict(),
+  z.object({ type: z.literal('sync-request'), fromHeight: nat, toHeight: nat.optional() }).strict(),
+  z.object({ type: z.literal('sync-end'), fromHeight: nat, lastHeight: nat }).strict(),
   z.object({ type: z.literal('tx'), tx: transactionSchema }).strict(),
 ]);
 

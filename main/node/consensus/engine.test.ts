@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { PublicKeyCache } from '../../core/crypto/ed25519';
 import { blockHash } from '../../core/ledger/block';
 import type { ConsensusMessage } from '../../core/ledger/consensusMessages';
-import { testGenesis, testKey, testNote, type TestKey } from '../../core/ledger/testFixtures';
+import { signProposal } from '../../core/ledger/consensusMessages';
+import { testBlock, testCertificate, testGenesis, testKey, testNote, type TestKey } from '../../core/ledger/testFixtures';
 import { signVote } from '../../core/ledger/votes';
 import { createDefaultRegistry } from '../../core/rules/index';
 import { checkTransactionEnvelope, transactionHash, type Transaction } from '../../core/ledger/transaction';
@@ -36,12 +37,14 @@ class ListMempool implements Mempool {
 }
 
 /** One node holding the given keys; what it sends is recorded, nothing is delivered. */
-function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: MemoryConsensusStore; clock?: SimClock }) {
+function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: MemoryConsensusStore; clock?: SimClock; onVerify?: (txs: readonly Transaction[]) => void }) {
   const clock = options.clock ?? new SimClock(genesis.genesisTimeMs + 1000);
   const store = options.store ?? new MemoryConsensusStore(genesis, genesisHashHex);
   const mempool = new ListMempool();
   const sent: ConsensusMessage[] = [];
+  const relayed: { from: string; message: ConsensusMessage }[] = [];
   const events: ConsensusEvent[] = [];
+  const faults: { peer: string; height: number; code: string }[] = [];
   const keys = new PublicKeyCache();
   const engine = new ConsensusEngine(
     { genesis, keys: options.keys, approvalMode: options.mode ?? 'auto', batchWindowMs: 10 },
@@ -49,12 +52,18 @@ function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: Mem
       clock,
       store,
       mempool,
-      verifier: { verifyTransactions: async (txs, chainId) => txs.map((tx) => checkTransactionEnvelope(tx, chainId, keys)) },
+      verifier: {
+        verifyTransactions: async (txs, chainId) => {
+          options.onVerify?.(txs);
+          return txs.map((tx) => checkTransactionEnvelope(tx, chainId, keys));
+        },
+      },
       pow: { solve: async (header) => header },
-      network: { broadcast: (m) => sent.push(m), send: (_p, m) => sent.push(m) },
+      network: { broadcast: (m) => sent.push(m), send: (_p, m) => sent.push(m), relay: (message, from) => relayed.push({ from, message }) },
       registry: createDefaultRegistry(),
       keys,
       onEvent: (e) => events.push(e),
+      onPeerFault: (peer, height, error) => faults.push({ peer, height, code: error.code }),
     },
   );
   mempool.onAdded = () => engine.onTransactionsAvailable();
@@ -65,7 +74,7 @@ function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: Mem
     while (clock.step(until)) await settle();
     await settle();
   };
-  return { engine, store, mempool, sent, events, clock, run };
+  return { engine, store, mempool, sent, relayed, events, faults, clock, run };
 }
 
 describe('consensus engine on one node holding every validator key (the demo workspace)', () => {
@@ -191,5 +200,154 @@ describe('double-sign protection and evidence', () => {
     for (const junk of [null, 42, { type: 'vote' }, { type: 'nope' }, { type: 'tx', tx: { type: 'note' } }]) {
       expect(() => node.engine.receive('p', junk)).toThrowError(expect.objectContaining({ code: 'MESSAGE_MALFORMED' }));
     }
+  });
+});
+
+describe('relay: a peer\'s message is passed on only after it has been checked here', () => {
+  const vote = (validator: TestKey, round: number, hash = 'aa'.repeat(32)) => ({
+    type: 'vote' as const,
+    ...signVote('prepare', { chainId: genesis.chainId, height: 1, round, blockHash: hash }, validator.publicKey, validator.privateKey),
+  });
+
+  it('a valid vote is relayed once, with its sender; a forged or repeated one is not', () => {
+    const node = singleNode({ keys: [] });
+    const good = vote(validators[0]!, 0);
+    node.engine.receive('peer-1', good);
+    node.engine.receive('peer-2', good);
+    const forged = { ...vote(validators[1]!, 0), signature: good.signature };
+    expect(() => node.engine.receive('peer-1', forged)).toThrowError(expect.objectContaining({ code: 'APPROVAL_BAD_SIGNATURE' }));
+    expect(node.relayed).toEqual([{ from: 'peer-1', message: good }]);
+  });
+
+  it('a vote for a later height waits, and is relayed when it is checked at that height', async () => {
+    const node = singleNode({ keys: [proposer, ...validators] });
+    const later = { type: 'vote' as const, ...signVote('prepare', { chainId: genesis.chainId, height: 2, round: 0, blockHash: 'bb'.repeat(32) }, validators[0]!.publicKey, validators[0]!.privateKey) };
+    node.engine.receive('peer-1', later);
+    expect(node.relayed).toEqual([]);
+    node.engine.requestBlock();
+    await node.run(100);
+    expect(node.store.head().height).toBe(1);
+    expect(node.relayed).toEqual([{ from: 'peer-1', message: later }]);
+  });
+
+  it('a proposal is relayed once its block passed every check; a copy with a changed body is not, and does not spoil the real one', async () => {
+    const node = singleNode({ keys: [] });
+    const head = node.store.head();
+    const tx = testNote(genesis.chainId, alice, 'relay-1');
+    const block = testBlock({ chainId: genesis.chainId, height: 1, previousHash: head.hash, timeMs: head.timeMs + 1, proposer, transactions: [tx] });
+    const hash = blockHash(block.header);
+    const real = signProposal({ chainId: genesis.chainId, height: 1, round: 0, block, blockHash: hash, justification: [] }, proposer.publicKey, proposer.privateKey);
+    // The same signed header with another transaction in the body (a relaying peer changed it).
+    const tampered = { ...real, block: { ...block, transactions: [testNote(genesis.chainId, alice, 'relay-2')] } };
+    node.engine.receive('peer-1', JSON.parse(JSON.stringify(tampered)));
+    await node.run(10);
+    expect(node.relayed).toEqual([]);
+    expect(node.events.filter((e) => e.kind === 'block.proposed')).toHaveLength(1);
+    // The genuine proposal, by another path, takes the round's place and is relayed.
+    node.engine.receive('peer-2', JSON.parse(JSON.stringify(real)));
+    await node.run(10);
+    expect(node.relayed).toEqual([{ from: 'peer-2', message: JSON.parse(JSON.stringify(real)) }]);
+    // The real block still counts as valid: a quorum of approvals for it makes it final here.
+    for (const validator of validators.slice(0, genesis.quorum)) {
+      node.engine.receive('peer-2', { type: 'vote', ...signVote('approval', { chainId: genesis.chainId, height: 1, round: 0, blockHash: hash }, validator.publicKey, validator.privateKey) });
+    }
+    node.engine.receive('peer-2', JSON.parse(JSON.stringify({ type: 'commit', block, certificate: testCertificate(genesis.chainId, 1, 0, hash, validators.slice(0, genesis.quorum)) })));
+    await node.run(10);
+    expect(node.store.head()).toMatchObject({ height: 1, hash });
+  });
+
+  it('the genuine proposal is relayed after its block is checked', async () => {
+    const node = singleNode({ keys: [] });
+    const head = node.store.head();
+    const block = testBlock({ chainId: genesis.chainId, height: 1, previousHash: head.hash, timeMs: head.timeMs + 1, proposer, transactions: [testNote(genesis.chainId, alice, 'relay-3')] });
+    const proposal = signProposal({ chainId: genesis.chainId, height: 1, round: 0, block, blockHash: blockHash(block.header), justification: [] }, proposer.publicKey, proposer.privateKey);
+    node.engine.receive('peer-1', JSON.parse(JSON.stringify(proposal)));
+    expect(node.relayed, 'not before the block is checked').toEqual([]);
+    await node.run(10);
+    expect(node.relayed).toEqual([{ from: 'peer-1', message: JSON.parse(JSON.stringify(proposal)) }]);
+  });
+});
+
+describe('catch-up: final blocks from peers, applied in order', () => {
+  const quorum = validators.slice(0, genesis.quorum);
+  function chainOf(length: number, startHash: string, startTimeMs: number) {
+    const blocks = [];
+    let previousHash = startHash;
+    for (let height = 1; height <= length; height++) {
+      const block = testBlock({ chainId: genesis.chainId, height, previousHash, timeMs: startTimeMs + height, proposer, transactions: [testNote(genesis.chainId, alice, `c${height}`)] });
+      const hash = blockHash(block.header);
+      blocks.push({ block, hash, certificate: testCertificate(genesis.chainId, height, 0, hash, quorum) });
+      previousHash = hash;
+    }
+    return blocks;
+  }
+  const commitOf = (b: { block: unknown; certificate: unknown }) => JSON.parse(JSON.stringify({ type: 'commit', block: b.block, certificate: b.certificate }));
+
+  it('blocks that arrive ahead wait for their height; a forged certificate names its sender, whose other blocks are dropped', async () => {
+    const node = singleNode({ keys: [] });
+    const head = node.store.head();
+    const blocks = chainOf(3, head.hash, head.timeMs);
+    // The liar sends block 2 and 3 first (kept for later), then block 1 under a certificate below the quorum.
+    node.engine.receive('liar', commitOf(blocks[1]!));
+    node.engine.receive('liar', commitOf(blocks[2]!));
+    expect(node.engine.bufferedCommits()).toBe(2);
+    node.engine.receive('liar', commitOf({ block: blocks[0]!.block, certificate: { ...blocks[0]!.certificate, approvals: blocks[0]!.certificate.approvals.slice(0, 1) } }));
+    expect(node.faults).toEqual([{ peer: 'liar', height: 1, code: 'CERT_BELOW_QUORUM' }]);
+    expect(node.engine.bufferedCommits()).toBe(0);
+    // An honest peer's blocks, out of order: applied in height order.
+    node.engine.receive('honest', commitOf(blocks[2]!));
+    node.engine.receive('honest', commitOf(blocks[1]!));
+    node.engine.receive('honest', commitOf(blocks[0]!));
+    await node.run(10);
+    expect(node.store.head()).toMatchObject({ height: 3, hash: blocks[2]!.hash });
+    expect(node.engine.bufferedCommits()).toBe(0);
+  });
+
+  it('pipelining: the signatures of blocks waiting for their height are verified ahead, once', async () => {
+    const verified: string[] = [];
+    const node = singleNode({ keys: [], onVerify: (txs) => verified.push(...txs.map((tx) => tx.nonce)) });
+    const head = node.store.head();
+    const blocks = chainOf(4, head.hash, head.timeMs);
+    node.engine.receive('peer-1', commitOf(blocks[3]!));
+    node.engine.receive('peer-1', commitOf(blocks[1]!));
+    node.engine.receive('peer-1', commitOf(blocks[2]!));
+    // Before block 1 is here, the later blocks' signatures are already being checked.
+    expect(verified).toEqual(['c4', 'c2', 'c3']);
+    node.engine.receive('peer-1', commitOf(blocks[0]!));
+    await node.run(10);
+    expect(node.store.head()).toMatchObject({ height: 4, hash: blocks[3]!.hash });
+    expect(verified.sort()).toEqual(['c1', 'c2', 'c3', 'c4']);
+  });
+
+  it('a block whose body was changed is refused for its sender only; the real copy from another peer is applied', async () => {
+    const node = singleNode({ keys: [] });
+    const head = node.store.head();
+    const [first] = chainOf(1, head.hash, head.timeMs);
+    const changed = { ...first!.block, transactions: [testNote(genesis.chainId, alice, 'not-in-the-block')] };
+    node.engine.receive('liar', commitOf({ block: changed, certificate: first!.certificate }));
+    await node.run(10);
+    expect(node.faults).toEqual([{ peer: 'liar', height: 1, code: 'BLOCK_WRONG_TX_ROOT' }]);
+    node.engine.receive('honest', commitOf(first!));
+    await node.run(10);
+    expect(node.store.head()).toMatchObject({ height: 1, hash: first!.hash });
+  });
+
+  it('a ranged sync-request is answered with the blocks and a sync-end saying where the answer stopped', async () => {
+    const node = singleNode({ keys: [proposer, ...validators] });
+    for (let i = 0; i < 3; i++) {
+      node.engine.requestBlock();
+      await node.run(100);
+    }
+    expect(node.store.head().height).toBe(3);
+    node.sent.length = 0;
+    node.engine.receive('peer-1', { type: 'sync-request', fromHeight: 2, toHeight: 10 });
+    expect(node.sent.map((m) => (m.type === 'commit' ? `commit ${m.certificate.height}` : m.type === 'sync-end' ? `end ${m.fromHeight}–${m.lastHeight}` : m.type))).toEqual([
+      'commit 2',
+      'commit 3',
+      'end 2–3',
+    ]);
+    node.sent.length = 0;
+    node.engine.receive('peer-1', { type: 'sync-request', fromHeight: 7, toHeight: 9 });
+    expect(node.sent).toEqual([{ type: 'sync-end', fromHeight: 7, lastHeight: 6 }]);
   });
 });

@@ -77,6 +77,8 @@ export interface EngineOptions {
   readonly maxClockDriftMs?: number;
   /** Round timeouts grow as base × 2^round, up to this multiple of the base. */
   readonly maxTimeoutMultiplier?: number;
+  /** Catch-up: how many heights past the one being decided final blocks are kept until they can be applied. */
+  readonly syncWindowBlocks?: number;
 }
 
 export interface EngineDependencies {
@@ -92,6 +94,20 @@ export interface EngineDependencies {
   readonly keys: PublicKeyCache;
   readonly onEvent: (event: ConsensusEvent) => void;
   readonly onWarning?: (message: string, fields: Record<string, unknown>) => void;
+  /**
+   * A final block a peer sent (catch-up) failed its checks: the certificate or the block. The engine has
+   * dropped it and everything else buffered from that peer; the node penalises the peer and asks another.
+   */
+  readonly onPeerFault?: (peer: string, height: number, error: CivichainError) => void;
+}
+
+/** A final block received for catch-up, waiting for its height. */
+interface CommitCandidate {
+  readonly from: string | null;
+  readonly block: Block;
+  readonly certificate: CommitCertificate;
+  /** Its transaction signatures, being verified ahead of its height (catch-up pipelining). */
+  verified: Promise<(string | null)[]> | null;
 }
 
 interface ValidatedBlock {
@@ -134,17 +150,36 @@ interface HeightState {
   decided: boolean;
 }
 
+/** Failures of a block's body (transactions, signatures), which its header hash does not cover. */
+const BODY_FAILURES: ReadonlySet<string> = new Set(['BLOCK_WRONG_TX_COUNT', 'BLOCK_WRONG_TX_ROOT', 'BLOCK_BAD_SIGNATURE', 'TX_BAD_SIGNATURE']);
+
 const MAX_FUTURE_HEIGHTS = 5;
 const MAX_BUFFERED_MESSAGES = 2_000;
 /** Final blocks sent per catch-up request, and the transactions they may hold together (about 2 MB). */
 const SYNC_BATCH = 50;
 const SYNC_MAX_TXS = 5_000;
+/** Heights past the current one for which final blocks are kept (several catch-up ranges in flight). */
+export const SYNC_WINDOW_BLOCKS = 250;
+/** Copies of one final block kept from different peers, in case the first turns out invalid. */
+const MAX_COMMIT_CANDIDATES = 3;
+/**
+ * Catch-up pipelining: the transaction signatures of final blocks this many heights ahead (and at most this
+ * many transactions) are verified in the worker threads while the current block is checked and written.
+ */
+const PREVERIFY_AHEAD_BLOCKS = 8;
+const PREVERIFY_AHEAD_TXS = 20_000;
 
 type Inbound = { readonly from: string | null; readonly message: ConsensusMessage };
 
 export class ConsensusEngine {
   private h!: HeightState;
   private readonly buffered: Inbound[] = [];
+  /** Final blocks received ahead of the height being decided (catch-up), by height. */
+  private readonly commitsAhead = new Map<number, CommitCandidate[]>();
+  private commitsAheadTxs = 0;
+  /** Why a block object failed its checks (a copy with a changed body shares its hash with the real one). */
+  private readonly failures = new WeakMap<Block, CivichainError>();
+  private readonly syncWindowBlocks: number;
   /** (peer, height) pairs already sent a commit during the current height, so a lagging peer is not flooded. */
   private readonly servedCommits = new Set<string>();
   /** (peer, height) sync requests already sent during the current height. */
@@ -174,6 +209,7 @@ export class ConsensusEngine {
     this.maxBlockTxs = options.maxBlockTxs ?? 5_000;
     this.maxClockDriftMs = options.maxClockDriftMs ?? 10_000;
     this.maxTimeoutMultiplier = options.maxTimeoutMultiplier ?? 4;
+    this.syncWindowBlocks = options.syncWindowBlocks ?? SYNC_WINDOW_BLOCKS;
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -263,12 +299,16 @@ export class ConsensusEngine {
   }
 
   /**
-   * Catch-up: asks `peer` for the final blocks from the height this engine is deciding (it answers with up
-   * to 50 blocks and their certificates, each checked here before it is applied).
+   * Catch-up: asks `peer` for the final blocks fromHeight..toHeight (it answers with at most 50 of them and
+   * their certificates, then a sync-end). Each is checked here, at its height, before it is applied.
    */
-  requestBlocksFrom(peer: string): number {
-    this.deps.network.send(peer, { type: 'sync-request', fromHeight: this.h.height });
-    return this.h.height;
+  requestRange(peer: string, fromHeight: number, toHeight: number): void {
+    this.deps.network.send(peer, { type: 'sync-request', fromHeight, toHeight });
+  }
+
+  /** Heights past the current one that catch-up answers may fill. */
+  get syncWindow(): number {
+    return this.syncWindowBlocks;
   }
 
   /** The round of the current height whose proposal holds the transaction, if any. */
@@ -287,6 +327,15 @@ export class ConsensusEngine {
       throw new CivichainError('MESSAGE_MALFORMED', 'The consensus message is malformed.', { from });
     }
     this.dispatch({ from, message: parsed.data as ConsensusMessage });
+  }
+
+  /**
+   * A message from a peer that the peer network has already parsed with `consensusMessageSchema` (its frame
+   * parser does): the same checks as `receive` from here on, without parsing a big block a second time.
+   */
+  receiveParsed(from: string, message: ConsensusMessage): void {
+    if (!this.running) return;
+    this.dispatch({ from, message });
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -327,6 +376,14 @@ export class ConsensusEngine {
     this.startRound(this.deps.store.lastOwnRound(height) ?? 0);
     this.servedCommits.clear();
     this.requestedSync.clear();
+    // Final blocks already here for this height (catch-up) are applied first; older ones are of no use.
+    for (const [bufferedHeight, candidates] of this.commitsAhead) {
+      if (bufferedHeight > height) continue;
+      this.commitsAhead.delete(bufferedHeight);
+      for (const candidate of candidates) this.commitsAheadTxs -= candidate.block.transactions.length;
+      if (bufferedHeight === height) this.applyCandidates(this.h, candidates);
+    }
+    this.preverifyAhead();
     const replay = this.buffered.splice(0);
     this.replaying = true;
     try {
@@ -399,7 +456,10 @@ export class ConsensusEngine {
         this.deps.mempool.addFromPeer(message.tx);
         return;
       case 'sync-request':
-        if (from !== null) this.serveSync(from, message.fromHeight);
+        if (from !== null) this.serveSync(from, message.fromHeight, message.toHeight);
+        return;
+      case 'sync-end':
+        // Read by the node's catch-up scheduler; nothing for the engine.
         return;
       case 'commit':
         this.onCommitMessage(from, message.block, message.certificate);
@@ -419,25 +479,32 @@ export class ConsensusEngine {
     }
     switch (message.type) {
       case 'proposal':
-        this.onProposal(message);
+        this.onProposal(message, from);
         return;
       case 'vote':
-        this.onVote(message);
+        this.onVote(message, from);
         return;
       case 'round-change':
         this.onRoundChange(message, from);
         return;
       case 'reject':
-        this.onRejection(message);
+        this.onRejection(message, from);
         return;
     }
   }
 
+  /**
+   * Passes on a peer's message once it has passed every check here (DESIGN.md §8: nothing is relayed before
+   * it has been validated), so that messages cross a network that is not a full mesh. Messages for a later
+   * height wait in the buffer and are relayed when they are checked, at that height.
+   */
+  private relay(from: string | null, message: ConsensusMessage): void {
+    if (from !== null) this.deps.network.relay?.(message, from);
+  }
+
   private bufferFuture(item: Inbound): void {
     const height = heightOf(item.message);
-    // Final blocks sent for catch-up arrive a batch at a time; other messages only a few heights ahead.
-    const horizon = item.message.type === 'commit' ? SYNC_BATCH : MAX_FUTURE_HEIGHTS;
-    if (height !== null && height <= this.h.height + horizon) {
+    if (height !== null && height <= this.h.height + MAX_FUTURE_HEIGHTS) {
       if (this.buffered.length >= MAX_BUFFERED_MESSAGES) this.buffered.shift();
       this.buffered.push(item);
     }
@@ -458,7 +525,7 @@ export class ConsensusEngine {
 
   // Proposals ------------------------------------------------------------------------------------------
 
-  private onProposal(proposal: Proposal): void {
+  private onProposal(proposal: Proposal, from: string | null = null): void {
     const h = this.h;
     if (proposal.round < h.round || h.decided) return;
     if (proposal.proposer !== proposerFor(this.proposerKeys, h.height, proposal.round)) {
@@ -470,6 +537,18 @@ export class ConsensusEngine {
     this.checkJustification(proposal, hash);
     h.proposals.set(proposal.round, { proposal, hash });
     this.deps.onEvent({ kind: 'block.proposed', height: h.height, round: proposal.round, blockHash: hash, proposer: proposal.proposer });
+    // Relayed once its block passed every check too (the check is cached: voting on it reuses it).
+    if (from !== null) {
+      void this.validate(proposal.block, hash, true).then((validated) => {
+        if (validated) return this.relay(from, proposal);
+        // A copy whose body was changed on the way (the proposer signs the header only) must not hold the
+        // round's place: forget it, so that the genuine proposal, arriving by another path, is taken.
+        const failure = this.failures.get(proposal.block);
+        if (this.h === h && failure && BODY_FAILURES.has(failure.code) && h.proposals.get(proposal.round)?.proposal === proposal) {
+          h.proposals.delete(proposal.round);
+        }
+      });
+    }
     // A justified proposal for a later round proves a quorum moved there: follow it.
     if (proposal.round > h.round) return this.startRound(proposal.round);
     this.armTimer();
@@ -523,7 +602,7 @@ export class ConsensusEngine {
   }
 
   /** Every check of a block, against this height's parent and state. Cached per block hash. */
-  private validate(block: Block, hash: string, isProposal: boolean): Promise<ValidatedBlock | null> {
+  private validate(block: Block, hash: string, isProposal: boolean, verified: Promise<(string | null)[]> | null = null): Promise<ValidatedBlock | null> {
     const h = this.h;
     const known = h.validated.get(hash);
     if (known) return Promise.resolve(known);
@@ -555,7 +634,7 @@ export class ConsensusEngine {
         if (isProposal && block.header.timeMs > this.deps.clock.now() + this.maxClockDriftMs) {
           this.refuse('BLOCK_FROM_FUTURE', 'The block is dated in the future; check the proposer’s clock.');
         }
-        const hashes = await this.deps.verifier.verifyTransactions(block.transactions, this.options.genesis.chainId);
+        const hashes = await (verified ?? this.deps.verifier.verifyTransactions(block.transactions, this.options.genesis.chainId));
         const bad = hashes.findIndex((x) => x === null);
         if (bad >= 0) this.refuse('TX_BAD_SIGNATURE', `Transaction ${bad} of the block has an invalid signature or chain id.`, { index: bad });
         checks.push({ name: 'Transaction signatures', ok: true, detail: `${hashes.length} verified` });
@@ -572,14 +651,19 @@ export class ConsensusEngine {
       } catch (error) {
         const failure =
           error instanceof CivichainError ? error : new CivichainError('BLOCK_INVALID', `The block could not be checked: ${String(error)}`);
-        h.invalid.set(hash, failure);
+        // The hash covers the header only: a copy whose body was changed on the way (a relaying or
+        // catching-up peer can do that) must not make the real block with that hash count as invalid.
+        if (!BODY_FAILURES.has(failure.code)) h.invalid.set(hash, failure);
+        this.failures.set(block, failure);
         this.deps.onWarning?.('refused a block', { height: h.height, code: failure.code, reason: failure.message });
         return null;
-      } finally {
-        h.validating.delete(hash);
       }
     })();
+    // Forgotten once settled (a check that fails before its first await has settled already).
     h.validating.set(hash, work);
+    void work.then(() => {
+      if (h.validating.get(hash) === work) h.validating.delete(hash);
+    });
     return work;
   }
 
@@ -599,7 +683,7 @@ export class ConsensusEngine {
     this.onVote(vote);
   }
 
-  private onVote(vote: Vote): void {
+  private onVote(vote: Vote, from: string | null = null): void {
     const h = this.h;
     if (!h.set.keys.has(vote.validator)) this.refuse('APPROVAL_NOT_VALIDATOR', 'A vote from a key that is not a validator was refused.', { validator: vote.validator });
     if (!verifyVoteSignature(vote, this.deps.keys)) this.refuse('APPROVAL_BAD_SIGNATURE', 'A vote whose signature does not verify was refused.', { validator: vote.validator });
@@ -613,6 +697,7 @@ export class ConsensusEngine {
       return;
     }
     h.firstVote.set(indexKey, vote);
+    if (from !== null) this.relay(from, { type: 'vote', ...vote });
     const tallyKey = `${vote.kind}:${vote.round}:${vote.blockHash}`;
     let tally = h.votes.get(tallyKey);
     if (!tally) h.votes.set(tallyKey, (tally = new Map()));
@@ -709,6 +794,7 @@ export class ConsensusEngine {
     if (!forRound) h.roundChanges.set(rc.round, (forRound = new Map()));
     if (forRound.has(rc.validator)) return;
     forRound.set(rc.validator, rc);
+    this.relay(from, rc);
     // f + 1 validators want a later round: at least one honest one timed out, so follow to the lowest.
     const ahead = new Map<string, number>();
     for (const [round, senders] of h.roundChanges) {
@@ -912,9 +998,10 @@ export class ConsensusEngine {
     this.armTimer();
   }
 
-  private onRejection(rejection: Rejection): void {
+  private onRejection(rejection: Rejection, from: string | null = null): void {
     if (!this.h.set.keys.has(rejection.validator)) this.refuse('APPROVAL_NOT_VALIDATOR', 'A rejection from a key that is not a validator was refused.');
     if (!verifyRejectionSignature(rejection, this.deps.keys)) this.refuse('REJECTION_BAD_SIGNATURE', 'A rejection whose signature does not verify was refused.');
+    this.relay(from, rejection);
     this.deps.store.recordRejection(rejection);
     this.deps.onEvent({ kind: 'block.rejected', rejection });
   }
@@ -929,37 +1016,111 @@ export class ConsensusEngine {
     if (committed) this.deps.network.send(peer, { type: 'commit', block: committed.block, certificate: committed.certificate });
   }
 
-  private serveSync(peer: string, fromHeight: number): void {
+  private serveSync(peer: string, fromHeight: number, toHeight?: number): void {
     const head = this.deps.store.head().height;
     // At most SYNC_BATCH blocks and about SYNC_MAX_TXS transactions per answer, so that a batch of big
     // blocks never floods the connection (the peer network drops peers that read too slowly).
+    const first = Math.max(1, fromHeight);
+    const last = Math.min(head, fromHeight + SYNC_BATCH - 1, toHeight ?? Number.MAX_SAFE_INTEGER);
+    let sent = fromHeight - 1;
     let txs = 0;
-    for (let height = Math.max(1, fromHeight); height <= Math.min(head, fromHeight + SYNC_BATCH - 1); height++) {
+    for (let height = first; height <= last; height++) {
       const committed = this.deps.store.committed(height);
       if (!committed) break;
       this.deps.network.send(peer, { type: 'commit', block: committed.block, certificate: committed.certificate });
+      sent = height;
       txs += committed.block.transactions.length;
       if (txs >= SYNC_MAX_TXS) break;
     }
+    // A ranged request learns where the answer stopped, so the rest can be asked of anyone at once.
+    if (toHeight !== undefined) this.deps.network.send(peer, { type: 'sync-end', fromHeight, lastHeight: Math.max(0, sent) });
   }
 
   /** Final blocks received for catch-up and not applied yet. */
   bufferedCommits(): number {
-    return this.buffered.filter((item) => item.message.type === 'commit').length;
+    let count = 0;
+    for (const candidates of this.commitsAhead.values()) count += candidates.length;
+    return count;
+  }
+
+  /** Transactions in those blocks (the node stops asking for more while this is high). */
+  bufferedCommitTransactions(): number {
+    return this.commitsAheadTxs;
   }
 
   private onCommitMessage(from: string | null, block: Block, certificate: CommitCertificate): void {
     const h = this.h;
-    if (certificate.height < h.height || h.decided) return;
-    if (certificate.height > h.height) {
-      this.bufferFuture({ from, message: { type: 'commit', block, certificate } });
+    const height = certificate.height;
+    if (height < h.height || (height === h.height && h.decided)) return;
+    if (height > h.height) {
+      // Kept until its height comes (its certificate can only be checked against that height's validators).
+      if (height > h.height + this.syncWindowBlocks) return;
+      let candidates = this.commitsAhead.get(height);
+      if (!candidates) this.commitsAhead.set(height, (candidates = []));
+      if (candidates.length >= MAX_COMMIT_CANDIDATES || candidates.some((c) => c.from === from)) return;
+      candidates.push({ from, block, certificate, verified: null });
+      this.commitsAheadTxs += block.transactions.length;
+      if (height <= h.height + PREVERIFY_AHEAD_BLOCKS) this.preverifyAhead();
       return;
     }
-    const hash = hashOfBlock(block.header);
-    checkCommitCertificate(certificate, this.options.genesis.chainId, hash, h.set.keys, h.set.quorum, this.deps.keys);
-    void this.validate(block, hash, false).then((validated) => {
-      if (validated && this.h === h && !h.decided) this.commit(validated, certificate);
+    this.applyCandidates(h, [{ from, block, certificate, verified: null }]);
+  }
+
+  /**
+   * Starts verifying the transaction signatures of the next buffered final blocks, in height order, so the
+   * worker threads are busy while the main thread checks and writes the current block. Only signatures:
+   * everything that depends on the state (and the certificate, which depends on the validator set of the
+   * height) is checked when the block's height comes.
+   */
+  private preverifyAhead(): void {
+    let txs = 0;
+    for (let height = this.h.height + 1; height <= this.h.height + PREVERIFY_AHEAD_BLOCKS; height++) {
+      const first = this.commitsAhead.get(height)?.[0];
+      if (!first) continue;
+      txs += first.block.transactions.length;
+      if (first.verified) continue;
+      if (txs > PREVERIFY_AHEAD_TXS && height > this.h.height + 1) break;
+      const verified = this.deps.verifier.verifyTransactions(first.block.transactions, this.options.genesis.chainId);
+      // Handled here too: a candidate may be dropped before anyone awaits it.
+      verified.catch(() => undefined);
+      first.verified = verified;
+    }
+  }
+
+  /** Checks the candidates for this height in turn and commits the first valid one; names every invalid sender. */
+  private applyCandidates(h: HeightState, candidates: CommitCandidate[], retried = false): void {
+    const next = candidates[0];
+    if (!next || this.h !== h || h.decided) return;
+    const hash = hashOfBlock(next.block.header);
+    try {
+      checkCommitCertificate(next.certificate, this.options.genesis.chainId, hash, h.set.keys, h.set.quorum, this.deps.keys);
+    } catch (error) {
+      if (!(error instanceof CivichainError)) throw error;
+      this.fault(next.from, h.height, error);
+      return this.applyCandidates(h, candidates.slice(1));
+    }
+    void this.validate(next.block, hash, false, retried ? null : next.verified).then((validated) => {
+      if (this.h !== h || h.decided) return;
+      if (validated) return this.commit(validated, next.certificate);
+      const failure = this.failures.get(next.block) ?? h.invalid.get(hash);
+      // Another copy of the block was being checked and failed on its own body: check this one itself.
+      if (!failure && !retried) return this.applyCandidates(h, candidates, true);
+      this.fault(next.from, h.height, failure ?? new CivichainError('BLOCK_INVALID', 'The final block could not be checked.'));
+      this.applyCandidates(h, candidates.slice(1));
     });
+  }
+
+  /** A peer sent an invalid final block: drop everything else it sent ahead, and report it. */
+  private fault(from: string | null, height: number, error: CivichainError): void {
+    if (from === null) return;
+    for (const [bufferedHeight, candidates] of this.commitsAhead) {
+      const kept = candidates.filter((c) => c.from !== from);
+      for (const dropped of candidates) if (dropped.from === from) this.commitsAheadTxs -= dropped.block.transactions.length;
+      if (kept.length === 0) this.commitsAhead.delete(bufferedHeight);
+      else this.commitsAhead.set(bufferedHeight, kept);
+    }
+    this.deps.onWarning?.('a peer sent an invalid final block', { peer: from.slice(0, 12), height, code: error.code, reason: error.message });
+    this.deps.onPeerFault?.(from, height, error);
   }
 }
 
@@ -968,6 +1129,7 @@ function heightOf(message: ConsensusMessage): number | null {
     case 'commit':
       return message.certificate.height;
     case 'sync-request':
+    case 'sync-end':
     case 'tx':
       return null;
     default:

@@ -80,8 +80,14 @@ export interface LocalKey {
 }
 
 export interface Network {
+  /** Sends a message this node made to every peer. */
   broadcast(message: ConsensusMessage): void;
   send(peer: string, message: ConsensusMessage): void;
+  /**
+   * Passes on a message that `from` sent and this node has validated, to every other peer, once
+   * (docs/PROTOCOL.md "Relay"). Absent: the network is a full mesh and nothing needs relaying.
+   */
+  relay?(message: ConsensusMessage, from: string): void;
 }
 
 export type ApprovalMode = 'auto' | 'manual';

@@ -33,6 +33,14 @@ describe('parseFrame', () => {
       type: 'consensus',
       message: { type: 'sync-request', fromHeight: 2 },
     });
+    expect(parseFrame('{"type":"consensus","message":{"type":"sync-request","fromHeight":2,"toHeight":51}}')).toEqual({
+      type: 'consensus',
+      message: { type: 'sync-request', fromHeight: 2, toHeight: 51 },
+    });
+    expect(parseFrame('{"type":"consensus","message":{"type":"sync-end","fromHeight":2,"lastHeight":40}}')).toEqual({
+      type: 'consensus',
+      message: { type: 'sync-end', fromHeight: 2, lastHeight: 40 },
+    });
   });
 
   it('FRAME_NOT_JSON for text that is not JSON', () => {
@@ -69,6 +77,9 @@ describe('parseFrame', () => {
   it('CONSENSUS_INVALID for a consensus frame whose message fails its schema (FRAME_INVALID when it has none)', () => {
     expect(refusal('{"type":"consensus","message":{"type":"sync-request","fromHeight":-1}}').code).toBe('CONSENSUS_INVALID');
     expect(refusal('{"type":"consensus","message":{"type":"vote"}}').code).toBe('CONSENSUS_INVALID');
+    expect(refusal('{"type":"consensus","message":{"type":"sync-request","fromHeight":1,"toHeight":"9"}}').code).toBe('CONSENSUS_INVALID');
+    expect(refusal('{"type":"consensus","message":{"type":"sync-end","fromHeight":1}}').code).toBe('CONSENSUS_INVALID');
+    expect(refusal('{"type":"consensus","message":{"type":"sync-end","fromHeight":1,"lastHeight":-1}}').code).toBe('CONSENSUS_INVALID');
     expect(refusal('{"type":"consensus"}').code).toBe('FRAME_INVALID');
   });
 });

@@ -96,6 +96,55 @@ describe('PeerNetwork: connecting', () => {
     expect(b.received.map((r) => (r.message.type === 'vote' ? r.message.height : -1))).toEqual([7, 9]);
   });
 
+  it('relay: a message the node has validated goes to every peer but its sender, once however often it comes', async () => {
+    const vote = {
+      type: 'vote' as const,
+      kind: 'approval' as const,
+      chainId: 'civichain-test',
+      height: 4,
+      round: 0,
+      blockHash: 'ab'.repeat(32),
+      validator: 'cd'.repeat(32),
+      signature: 'ef'.repeat(64),
+    };
+    // A — B — C, no peer exchange: A and C meet only through B, which relays what its "engine" accepts.
+    let middle: TestPeer | null = null;
+    const b = await started({ peerExchange: false }, { onMessage: (from, message) => middle?.network.relay(message, from) });
+    middle = b;
+    const a = await started({ peerExchange: false });
+    const c = await started({ peerExchange: false });
+    await a.network.addPeer(b.network.url);
+    await c.network.addPeer(b.network.url);
+    await waitFor(() => b.network.peers().length === 2);
+    a.network.broadcast(vote);
+    await waitFor(() => c.received.length === 1);
+    expect(c.received[0]).toEqual({ from: b.key.publicKey, message: vote });
+    // C passes it on too (as its engine would): B has seen it, so it goes no further, and A never gets it back.
+    c.network.relay(vote, b.key.publicKey);
+    c.network.broadcast({ ...vote, round: 1 });
+    await waitFor(() => a.received.length === 1);
+    expect(a.received.map((r) => r.message)).toEqual([{ ...vote, round: 1 }]);
+    expect(b.network.relayStats()).toEqual({ relayed: 2, framesOut: 2 });
+    expect(a.network.peers()).toHaveLength(1);
+    expect(c.network.peers()).toHaveLength(1);
+  });
+
+  it('no peer exchange: A knows B, B knows C, and A does not connect to C', async () => {
+    const a = await started({ peerExchange: false });
+    const b = await started({ peerExchange: false });
+    const c = await started({ peerExchange: false });
+    await b.network.addPeer(c.network.url);
+    await a.network.addPeer(b.network.url);
+    await waitFor(() => b.network.peers().length === 2);
+    // B told nobody about anybody: no "peers" frame crossed, so nobody learned an address.
+    const d = await started();
+    await d.network.addPeer(b.network.url);
+    await waitFor(() => b.network.peers().length === 3);
+    expect(a.network.peers().map((p) => p.id)).toEqual([b.key.publicKey]);
+    expect(a.network.knownAddresses()).toEqual([b.network.url]);
+    expect(d.network.knownAddresses()).toEqual([b.network.url]);
+  });
+
   it('catch-up requests are not gossip: the same request delivered again is delivered again', async () => {
     const a = await started();
     const b = await started();

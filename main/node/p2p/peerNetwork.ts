@@ -2,7 +2,8 @@
  * The peer-to-peer transport (DESIGN.md §8): a `ws` server on its own host and port, and a dialer.
  * Every connection starts with a handshake in both directions (frames.ts, handshake.ts); then it carries
  * consensus frames, which are validated against their schema, deduplicated by hash and handed to the node
- * through `onMessage`. Nothing is relayed here: the node relays what it has validated, with `broadcast`.
+ * through `onMessage`. Nothing is relayed on arrival: the node validates a message first, then passes it on
+ * with `relay` (each message at most once, to every peer but its sender), so the network needs no full mesh.
  *
  * Policing: a frame size limit (`ws` closes with 1009), a connection limit, a per-peer token bucket, a
  * handshake timeout, and a score per node key; a peer whose score is used up is disconnected and banned for
@@ -90,6 +91,19 @@ export interface PeerNetworkOptions {
   readonly backoff?: BackoffOptions;
   readonly seenCacheSize?: number;
   readonly maxKnownAddresses?: number;
+  /**
+   * Peer exchange (default true): tell peers whom we know and dial the addresses they tell us. False keeps
+   * the node to the peers it is given (a line or a star of nodes, in tests or behind a firewall).
+   */
+  readonly peerExchange?: boolean;
+}
+
+/** What the node has passed on, for the operator and the tests. */
+export interface RelayStats {
+  /** Messages relayed (each once, whatever the number of copies received). */
+  readonly relayed: number;
+  /** Frames those messages went out in (one per peer). */
+  readonly framesOut: number;
 }
 
 export type PeerEvent =
@@ -201,6 +215,11 @@ export class PeerNetwork implements Network {
   private readonly scores = new Map<string, PeerScore>();
   private readonly bans = new BanList();
   private readonly seen: SeenCache;
+  /** Messages already relayed, by hash: each is passed on once. */
+  private readonly relayed: SeenCache;
+  private readonly peerExchange: boolean;
+  private relayCount = 0;
+  private relayFrames = 0;
   /** Addresses to keep connected to (operator-added, remembered, or learned and once connected). */
   private readonly wanted = new Set<string>();
   /** Every address heard of, for peer exchange (bounded). */
@@ -237,6 +256,8 @@ export class PeerNetwork implements Network {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.maxKnownAddresses = options.maxKnownAddresses ?? 1_000;
     this.seen = new SeenCache(options.seenCacheSize ?? 50_000);
+    this.relayed = new SeenCache(options.seenCacheSize ?? 50_000);
+    this.peerExchange = options.peerExchange ?? true;
     this.keys = deps.keys ?? new PublicKeyCache();
     this.random = deps.random ?? Math.random;
   }
@@ -449,6 +470,28 @@ export class PeerNetwork implements Network {
     this.seen.add(consensusMessageId(message));
     const text = encodeFrame({ type: 'consensus', message });
     for (const conn of this.byKey.values()) if (conn.key !== exceptPeer) this.sendText(conn, text);
+  }
+
+  /**
+   * Passes on a message that `fromPeer` sent and the node has validated: to every other connected peer,
+   * once per message hash (a bounded seen-set), however many peers sent it to us.
+   */
+  relay(message: ConsensusMessage, fromPeer: string): void {
+    const id = consensusMessageId(message);
+    if (!this.relayed.add(id)) return;
+    this.seen.add(id);
+    let text: string | null = null;
+    for (const conn of this.byKey.values()) {
+      if (conn.key === fromPeer) continue;
+      text ??= encodeFrame({ type: 'consensus', message });
+      this.sendText(conn, text);
+      this.relayFrames += 1;
+    }
+    this.relayCount += 1;
+  }
+
+  relayStats(): RelayStats {
+    return { relayed: this.relayCount, framesOut: this.relayFrames };
   }
 
   send(peerId: string, message: ConsensusMessage): void {
@@ -778,6 +821,7 @@ export class PeerNetwork implements Network {
     conn.dial = null;
     this.deps.onPeerEvent?.({ kind: 'peer.connected', peer: info });
     // Peer exchange: tell the newcomer whom we know, and the others about the newcomer.
+    if (!this.peerExchange) return;
     const addresses = [...this.byKey.values()]
       .filter((c) => c !== conn && c.address !== null)
       .map((c) => c.address as string)
@@ -805,7 +849,8 @@ export class PeerNetwork implements Network {
         conn.height = frame.height;
         return;
       case 'peers':
-        return this.learn(conn, frame.addresses);
+        // Without peer exchange the node keeps to the peers it was given; the frame is still well-formed.
+        return this.peerExchange ? this.learn(conn, frame.addresses) : undefined;
       case 'hello':
       case 'challenge-response':
         return this.penaliseConnection(conn, 'FRAME_UNEXPECTED', `A "${frame.type}" frame after the handshake.`, PENALTIES.unexpected);
@@ -819,7 +864,7 @@ export class PeerNetwork implements Network {
     const key = conn.key as string;
     // Gossip is delivered once however many peers relay it. Catch-up requests and their answers are
     // not gossip: the same request may rightly come again (a restarted or stalled node asks anew).
-    const isGossip = message.type !== 'sync-request' && message.type !== 'commit';
+    const isGossip = message.type !== 'sync-request' && message.type !== 'commit' && message.type !== 'sync-end';
     if (isGossip && !this.seen.add(consensusMessageId(message))) return;
     try {
       this.deps.onMessage(key, message);
