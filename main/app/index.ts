@@ -192,7 +192,10 @@ async function main(): Promise<void> {
   );
   nodeStarting = starting;
   starting.catch(() => undefined); // handled below; keeps an early failure from being "unhandled"
-  const openedWindows = createWindowManager({ preloadPath: PRELOAD_PATH, isPackaged: app.isPackaged }, { log });
+  const openedWindows = createWindowManager(
+    { preloadPath: PRELOAD_PATH, isPackaged: app.isPackaged, windowStatePath: join(app.getPath('userData'), 'window-state.json') },
+    { log },
+  );
   windows = openedWindows;
   cleanups.push(
     registerIpc({

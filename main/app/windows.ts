@@ -4,18 +4,31 @@
  * navigation away from our origin, no new windows, no <webview>. The windows' ids are what the IPC sender
  * check trusts (ipc.ts).
  */
-import { BrowserWindow, type WebContents } from 'electron';
+import { readFileSync } from 'node:fs';
+import { BrowserWindow, screen, type WebContents } from 'electron';
+import { writeFileAtomic } from '../node/workspace/files';
 import type { WindowRole } from '../../preload/contract';
 import type { Logger } from '../node/log';
 import type { AppWindows } from './ipc';
 import { isNavigationAllowed, windowUrl } from './security';
 import { MIN_WINDOW_HEIGHT_PX, MIN_WINDOW_WIDTH_PX, windowSpec, windowTitle } from './windowSpecs';
+import { parseWindowState, restoredBounds, withWindow, type WindowState } from './windowState';
 
 export interface WindowManagerOptions {
   /** out/preload/index.cjs */
   readonly preloadPath: string;
   /** Packaged builds get no developer tools. */
   readonly isPackaged: boolean;
+  /** Where each window's last position is remembered (window-state.json in the user data folder). */
+  readonly windowStatePath: string;
+}
+
+function readWindowState(path: string): WindowState {
+  try {
+    return parseWindowState(readFileSync(path, 'utf8'));
+  } catch {
+    return parseWindowState(null);
+  }
 }
 
 export interface WindowManager extends AppWindows {
@@ -57,13 +70,28 @@ export function createWindowManager(options: WindowManagerOptions, deps: { log: 
   const { log } = deps;
   const byRole = new Map<WindowRole, BrowserWindow>();
   const trustedIds = new Set<number>();
+  let state = readWindowState(options.windowStatePath);
+  const remember = (role: WindowRole, window: BrowserWindow) => {
+    if (window.isDestroyed() || window.isMinimized()) return;
+    state = withWindow(state, role, { bounds: window.getNormalBounds(), maximized: window.isMaximized() });
+    try {
+      writeFileAtomic(options.windowStatePath, `${JSON.stringify(state)}\n`);
+    } catch (error) {
+      log.warn('could not remember the window position', { role, error: String(error) });
+    }
+  };
 
   const create = (role: WindowRole): BrowserWindow => {
     const spec = windowSpec(role);
+    const saved = state[role];
+    const bounds = restoredBounds(
+      saved,
+      screen.getAllDisplays().map((d) => d.workArea),
+      { width: MIN_WINDOW_WIDTH_PX, height: MIN_WINDOW_HEIGHT_PX },
+    );
     const window = new BrowserWindow({
       title: windowTitle(role),
-      width: spec.widthPx,
-      height: spec.heightPx,
+      ...(bounds ?? { width: spec.widthPx, height: spec.heightPx }),
       minWidth: MIN_WINDOW_WIDTH_PX,
       minHeight: MIN_WINDOW_HEIGHT_PX,
       show: false,
@@ -89,7 +117,12 @@ export function createWindowManager(options: WindowManagerOptions, deps: { log: 
     trustedIds.add(id);
     guardNavigation(contents, log);
 
-    window.once('ready-to-show', () => window.show());
+    window.once('ready-to-show', () => {
+      if (bounds && saved?.maximized) window.maximize();
+      window.show();
+    });
+    // Remembered when it closes (and when the app quits, which closes every window).
+    window.on('close', () => remember(role, window));
     contents.on('did-fail-load', (_event, errorCode, errorDescription, url, isMainFrame) => {
       if (!isMainFrame) return;
       log.error('a window failed to load', { role, url, errorCode, errorDescription });
