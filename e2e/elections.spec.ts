@@ -12,6 +12,7 @@ import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { BoothPage } from './pages/BoothPage';
 import { ElectionDeskPage } from './pages/ElectionDeskPage';
+import { ExplorerPage } from './pages/ExplorerPage';
 
 const SCREENSHOTS_DIR = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const DEMO_TITLE = 'Demo General Election 2026';
@@ -158,6 +159,14 @@ test.describe('a polling station', () => {
     await expect(answer.getByTestId('result-socialist').getByTestId('result-votes')).toHaveText(String(before + 1));
     await expectAccessible(booth.page, 'check my ballot');
     await booth.screenshot(shot('09-booth-check-ballot'));
+
+    // An auditor finds the ballot in the Explorer by the short code printed on the receipt.
+    const explorer = new ExplorerPage(await page.context().newPage());
+    await explorer.open(node.consoleUrl);
+    await explorer.search(shortCode);
+    await expect(explorer.detail.getByTestId('tx-hash')).toHaveText(hash);
+    await expect(explorer.detail.getByTestId('tx-status')).toHaveText(/^Final in block \d+/);
+    await explorer.page.screenshot({ path: shot('09a-explorer-ballot-by-tracking-code') });
   });
 
   test('check-in refuses a wrong card code, an unknown voter and a second check-in, and says so', async ({ page, node }) => {
