@@ -83,7 +83,6 @@ interface ProgrammeIndex {
 export class VoucherOffice {
   private indexedHeight = 0;
   private readonly index = new Map<string, ProgrammeIndex>();
-  private readonly paying = new Set<string>();
 
   constructor(private readonly deps: VoucherOfficeDependencies) {}
 
@@ -274,26 +273,32 @@ export class VoucherOffice {
     if (p !== input.programme) fail('VOUCHER_CODE_INVALID', `This payment code is for programme "${p}", not "${input.programme}".`, { field: 'code' });
     this.programme(p);
     const key = await this.residentSigner(input.resident, input.passphrase);
+    const paidBefore = (): { redemption: string; height: number; alreadyPaid: boolean; vouchers: string[] } | null => {
+      const request = readRequest(this.deps.state(), p, operator, requestId);
+      const paid = request?.redemption ? readRedemption(this.deps.state(), p, request.redemption) : null;
+      if (!request?.redemption) return null;
+      if (paid?.payer !== key.publicKey) fail('VOUCHER_REQUEST_PAID', `Payment request "${requestId}" was already paid by someone else; ask the operator for a new one.`, { requestId });
+      const status = this.deps.txStatus(paid.id);
+      return { redemption: paid.id, height: status?.state === 'final' ? status.height : 0, alreadyPaid: true, vouchers: [...paid.consumed] };
+    };
     const state = this.deps.state();
     const request = readRequest(state, p, operator, requestId) ?? fail('VOUCHER_REQUEST_UNKNOWN', `There is no payment request "${requestId}" from this operator (yet); check the code.`, { requestId });
-    if (request.redemption !== null) {
-      const paid = readRedemption(state, p, request.redemption);
-      if (paid?.payer === key.publicKey) return { redemption: paid.id, height: this.deps.txStatus(paid.id)?.state === 'final' ? (this.deps.txStatus(paid.id) as { height: number }).height : 0, alreadyPaid: true, vouchers: [...paid.consumed] };
-      fail('VOUCHER_REQUEST_PAID', `Payment request "${requestId}" was already paid by someone else; ask the operator for a new one.`, { requestId });
-    }
+    const before = paidBefore();
+    if (before) return before;
     const now = this.deps.now();
     if (now >= request.expiresAtMs) fail('VOUCHER_REQUEST_EXPIRED', `Payment request "${requestId}" expired at ${new Date(request.expiresAtMs).toISOString()}; ask the operator for a new one.`, { requestId });
-    const lock = `${p}/${operator}/${requestId}/${key.publicKey}`;
-    if (this.paying.has(lock)) fail('VOUCHER_PAYMENT_IN_PROGRESS', 'This payment is being made right now; wait for it to finish.', { requestId });
-    this.paying.add(lock);
+    const chosen = chooseVouchers(readWallet(state, p, key.publicKey).map((id) => readVoucher(state, p, id)).filter((v): v is Voucher => v !== null && spendable(v, now)), request.amountCents);
+    // The same request, payer and vouchers give the same signed transaction: a concurrent retry is a duplicate.
+    const nonce = createHash('sha256').update(`civichain/v1/voucher-pay/${p}/${operator}/${requestId}/${key.publicKey}`).digest('base64url').slice(0, 22);
+    const tx = this.sign(key, 'voucher.redeem', { programme: p, request: { operator, requestId }, vouchers: chosen.map((v) => v.id), amountCents: request.amountCents }, nonce);
     try {
-      const chosen = chooseVouchers(readWallet(state, p, key.publicKey).map((id) => readVoucher(state, p, id)).filter((v): v is Voucher => v !== null && spendable(v, now)), request.amountCents);
-      const nonce = createHash('sha256').update(`civichain/v1/voucher-pay/${p}/${operator}/${requestId}/${key.publicKey}`).digest('base64url').slice(0, 22);
-      const tx = this.sign(key, 'voucher.redeem', { programme: p, request: { operator, requestId }, vouchers: chosen.map((v) => v.id), amountCents: request.amountCents }, nonce);
       const { txHash, height } = await this.submitFinal(tx);
       return { redemption: txHash, height, alreadyPaid: false, vouchers: chosen.map((v) => v.id) };
-    } finally {
-      this.paying.delete(lock);
+    } catch (error) {
+      // A retry racing the first payment to finality finds it paid: that is the answer, not an error.
+      const paid = error instanceof CivichainError && (error.code === 'TX_VOUCHER_REQUEST_REDEEMED' || error.code === 'TX_DROPPED' || error.code === 'TX_DUPLICATE') ? paidBefore() : null;
+      if (paid) return paid;
+      throw error;
     }
   }
 
@@ -418,6 +423,12 @@ export class VoucherOffice {
   }
 }
 
+/** HK$1,234.50, grouped by hand as the rules do, so every node words it the same. */
+function money(amountCents: number): string {
+  const dollars = String(Math.floor(amountCents / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `HK$${dollars}.${String(amountCents % 100).padStart(2, '0')}`;
+}
+
 function spendable(v: Voucher, nowMs: number): boolean {
   return v.spentBy === null && v.pendingRedemption === null && v.releaseAtMs <= nowMs && nowMs < v.expiresAtMs;
 }
@@ -429,7 +440,7 @@ function spendable(v: Voucher, nowMs: number): boolean {
 export function chooseVouchers(vouchers: readonly Voucher[], amountCents: number): Voucher[] {
   const available = vouchers.reduce((sum, v) => sum + v.amountCents, 0);
   if (available < amountCents) {
-    fail('VOUCHER_INSUFFICIENT', `The wallet holds HK$${(available / 100).toFixed(2)} spendable now, less than the HK$${(amountCents / 100).toFixed(2)} requested; nothing was paid.`, {
+    fail('VOUCHER_INSUFFICIENT', `The wallet holds ${money(available)} spendable now, less than the ${money(amountCents)} requested; nothing was paid.`, {
       spendableCents: available,
       amountCents,
     });
