@@ -454,10 +454,6 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       keys: await unlockRoleKeys(workspace, genesis, ['authority', 'official']),
       now,
     });
-    if (genesis.demo) {
-      seedDemoElection(elections, officeStore, store.state()).catch((error: unknown) => log.warn('the demo election was not created', { error: String(error) }));
-    }
-
     const voucherKeys = await unlockRoleKeys(workspace, genesis, ['authority', 'reviewer', 'operator']);
     const vouchers = new VoucherOffice({
       genesis,
@@ -472,12 +468,15 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       },
       keys: voucherKeys,
       identity: (id) => workspace.keystore.list().find((i) => i.id === id) ?? null,
+      labelOf: (publicKey) => workspace.keystore.list().find((i) => i.publicKey === publicKey)?.label ?? null,
       unlock: (id, passphrase) => workspace.keystore.unlock(id, passphrase),
       defaultPassphrase: genesis.demo ? DEMO_PASSPHRASE : null,
       secrets: loadReviewerSecrets(options.dataDir, genesis.demo ? demoReviewerSecrets() : null),
       now,
     });
     if (genesis.demo) {
+      // Both in the same tick: the demo election and the voucher programme go into the first block together.
+      seedDemoElection(elections, officeStore, store.state()).catch((error: unknown) => log.warn('the demo election was not created', { error: String(error) }));
       const authority = voucherKeys.find((k) => genesis.authorities.some((a) => a.publicKey === k.publicKey)) ?? null;
       seedDemoVouchers(vouchers, { genesis, state: () => store.state(), authority }).catch((error: unknown) => log.warn('the demo voucher programme was not created', { error: String(error) }));
     }

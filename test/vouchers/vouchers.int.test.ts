@@ -41,7 +41,7 @@ afterAll(async () => {
 const wallet = (node: StartedNode, resident: string) => node.api.call<VoucherWallet>('voucher.wallet', { programme: P, resident });
 
 describe('vouchers on a demo node', () => {
-  it('a fresh demo node seeds the programme: HK$5,000 in two instalments, Octopus, AlipayHK and PayMe registered', async () => {
+  it('a fresh demo node seeds the programme in its first block, beside the demo election: HK$5,000 in two instalments, Octopus, AlipayHK and PayMe', async () => {
     const names = async (node: StartedNode) =>
       (await node.api.call<{ programmes: VoucherProgrammeSummary[] }>('voucher.programmes')).programmes.find((p) => p.id === P)?.operators.map((o) => o.name).sort() ?? [];
     await expect.poll(() => names(a), { timeout: 30_000 }).toEqual(['AlipayHK', 'Octopus', 'PayMe']);
@@ -50,6 +50,8 @@ describe('vouchers on a demo node', () => {
     expect(programme.amountPerPersonCents).toBe(500_000);
     expect(programme.instalments.map((i) => i.amountCents)).toEqual([200_000, 300_000]);
     expect(programme.office).toMatchObject({ canReview: true, canAuthorise: true });
+    const first = await a.api.call<{ transactions: { type: string }[] }>('chain.block', { height: 1 });
+    expect(first.transactions.map((t) => t.type).sort()).toEqual(['election.create', 'voucher.programme']);
   }, 60_000);
 
   it('VOUCHER_DETAILS_INVALID: a wrong HKID check digit and an applicant under 18 are refused, naming the field', async () => {
@@ -130,6 +132,23 @@ describe('vouchers on a demo node', () => {
       }
     }
   });
+
+  it('Octopus claims settlement and the authority confirms; a refund after settlement and payments to a suspended operator are refused', async () => {
+    const claim = await a.api.call<{ txHash: string; redemptions: number; totalCents: number }>('voucher.settle', { programme: P, operator: 'operator-octopus' });
+    expect(claim).toMatchObject({ redemptions: 1, totalCents: 12_050 });
+    await a.api.call('voucher.confirm', { programme: P, claim: claim.txHash });
+    const [settled] = (await a.api.call<{ redemptions: VoucherRedemptionJSON[] }>('voucher.redemptions', { programme: P, operator: 'operator-octopus' })).redemptions;
+    expect(settled).toMatchObject({ status: 'settled', claim: claim.txHash });
+    const refund = await a.api.callError('voucher.refund', { programme: P, redemption: settled!.id });
+    expect(refund.data.code).toBe('TX_VOUCHER_REFUND_AFTER_SETTLEMENT');
+
+    const payme = (await a.api.call<VoucherProgrammeSummary>('voucher.programme', { programme: P })).operators.find((o) => o.name === 'PayMe')!;
+    await a.api.call('voucher.operator', { programme: P, action: 'suspend', operator: payme.publicKey });
+    const suspended = await a.api.callError('voucher.request', { programme: P, operator: 'operator-payme', amountCents: 1_000 });
+    expect(suspended.data.code).toBe('TX_VOUCHER_OPERATOR_SUSPENDED');
+    await a.api.call('voucher.operator', { programme: P, action: 'register', operator: payme.publicKey, name: 'PayMe' });
+    expect((await a.api.call<VoucherProgrammeSummary>('voucher.programme', { programme: P })).operators.find((o) => o.name === 'PayMe')?.status).toBe('active');
+  }, 60_000);
 
   it('VOUCHER_INSUFFICIENT: paying more than the balance charges nothing', async () => {
     const request = await a.api.call<VoucherPaymentRequest>('voucher.request', { programme: P, operator: 'operator-payme', amountCents: 500_000, reference: 'too much' });

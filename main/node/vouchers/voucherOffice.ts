@@ -60,6 +60,8 @@ export interface VoucherOfficeDependencies {
   readonly keys: readonly RoleKey[];
   /** A keystore identity: its public key, and its private key unsealed with a passphrase. */
   readonly identity: (id: string) => { publicKey: string; role: string } | null;
+  /** The keystore's label for a public key, if this node holds that identity. */
+  readonly labelOf: (publicKey: string) => string | null;
   readonly unlock: (id: string, passphrase: string) => Promise<KeyObject>;
   /** The demo passphrase on a demo workspace; otherwise the caller must give one. */
   readonly defaultPassphrase: string | null;
@@ -202,7 +204,7 @@ export class VoucherOffice {
     const operators = [...operatorKeys].flatMap((key) => {
       const record = readOperator(state, p, key);
       if (!record) return [];
-      return [{ publicKey: key, name: record.name, status: record.status, ...(byOperator.get(key) ?? { redemptions: 0, redeemedCents: 0 }) }];
+      return [{ publicKey: key, name: this.operatorName(state, p, key), status: record.status, ...(byOperator.get(key) ?? { redemptions: 0, redeemedCents: 0 }) }];
     });
     return {
       id: programme.id,
@@ -379,8 +381,13 @@ export class VoucherOffice {
     return { code: `${CODE_PREFIX}:${programme.id}:${key.publicKey}:${requestId}`, operator: key.publicKey, requestId, amountCents: input.amountCents, reference: input.reference, expiresAtMs, txHash };
   }
 
+  /** The ledger's name for an operator, or (for one listed in the programme, unnamed) this keystore's label. */
+  private operatorName(state: StateReader, p: string, key: string): string | null {
+    return readOperator(state, p, key)?.name ?? this.deps.labelOf(key);
+  }
+
   private redemptionJSON(state: StateReader, p: string, r: Redemption): VoucherRedemptionJSON {
-    return { id: r.id, payer: r.payer, operator: r.operator, operatorName: readOperator(state, p, r.operator)?.name ?? null, requestId: r.requestId, amountCents: r.amountCents, status: r.status, redeemedAtMs: r.redeemedAtMs, claim: r.claim };
+    return { id: r.id, payer: r.payer, operator: r.operator, operatorName: this.operatorName(state, p, r.operator), requestId: r.requestId, amountCents: r.amountCents, status: r.status, redeemedAtMs: r.redeemedAtMs, claim: r.claim };
   }
 
   redemptions(p: string, operator?: string): VoucherRedemptionJSON[] {
