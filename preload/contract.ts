@@ -254,6 +254,111 @@ export interface BallotLookup {
   readonly status: TransactionStatus | null;
 }
 
+
+// Vouchers (DESIGN.md §6) ----------------------------------------------------------------------------------
+
+export const VOUCHER_RESIDENCY_STATUSES = ['permanent', 'new-arrival', 'non-permanent', 'visitor'] as const;
+export type VoucherResidency = (typeof VOUCHER_RESIDENCY_STATUSES)[number];
+export type VoucherApplicationState = 'none' | 'pending' | 'approved' | 'denied';
+export type VoucherRedemptionStatus = 'pending' | 'accepted' | 'declined' | 'refunded' | 'claimed' | 'settled';
+
+export interface VoucherApplicantDetails {
+  readonly hkid: string;
+  readonly name: string;
+  /** YYYY-MM-DD */
+  readonly dateOfBirth: string;
+  readonly residency: VoucherResidency;
+}
+
+export interface VoucherOperatorSummary {
+  readonly publicKey: string;
+  readonly name: string | null;
+  readonly status: 'active' | 'suspended';
+  readonly redemptions: number;
+  /** Accepted, claimed or settled (not pending, declined or refunded). */
+  readonly redeemedCents: number;
+}
+
+export interface VoucherProgrammeSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly amountPerPersonCents: number;
+  readonly instalments: readonly { readonly amountCents: number; readonly releaseAtMs: number; readonly expiresAtMs: number }[];
+  readonly reviewers: readonly string[];
+  readonly operators: readonly VoucherOperatorSummary[];
+  readonly counts: {
+    readonly applicants: { readonly pending: number; readonly approved: number; readonly denied: number };
+    /** Issued by approvals (change and refunds are not new money). */
+    readonly issuedCents: number;
+    readonly redeemedCents: number;
+    readonly outstandingCents: number;
+  };
+  /** What this node can do: open the queue (reviewer key and secrets), act as the authority, as operators. */
+  readonly office: { readonly canReview: boolean; readonly canAuthorise: boolean; readonly operators: readonly string[] };
+}
+
+export interface VoucherApplicationStatus {
+  readonly applicant: string;
+  readonly application: string | null;
+  readonly status: VoucherApplicationState;
+  readonly reason: string | null;
+}
+
+export interface VoucherQueueItem {
+  readonly application: string;
+  readonly applicant: string;
+  readonly appliedAtMs: number;
+  readonly status: 'pending' | 'approved' | 'denied';
+  readonly reason: string | null;
+  /** The opened details, or null with openError when they cannot be opened. */
+  readonly details: VoucherApplicantDetails | null;
+  readonly openError: string | null;
+  /** Likely the same person: other applications with the same identity hash, approved or pending. */
+  readonly duplicates: readonly { readonly application: string; readonly status: 'pending' | 'approved' }[];
+}
+
+export interface VoucherJSON {
+  readonly id: string;
+  readonly amountCents: number;
+  readonly releaseAtMs: number;
+  readonly expiresAtMs: number;
+  readonly issuedBy: string;
+  readonly spentBy: string | null;
+  readonly pendingRedemption: string | null;
+  readonly spendableNow: boolean;
+}
+
+export interface VoucherRedemptionJSON {
+  readonly id: string;
+  readonly payer: string;
+  readonly operator: string;
+  readonly operatorName: string | null;
+  readonly requestId: string;
+  readonly amountCents: number;
+  readonly status: VoucherRedemptionStatus;
+  readonly redeemedAtMs: number;
+  readonly claim: string | null;
+}
+
+export interface VoucherWallet {
+  readonly owner: string;
+  /** What can be spent now: released, unexpired, unspent, not pending change. */
+  readonly spendableCents: number;
+  readonly vouchers: readonly VoucherJSON[];
+  readonly history: readonly VoucherRedemptionJSON[];
+}
+
+export interface VoucherPaymentRequest {
+  /** What the resident enters or scans: "cvr1:<programme>:<operator key>:<request id>". */
+  readonly code: string;
+  readonly operator: string;
+  readonly requestId: string;
+  readonly amountCents: number;
+  readonly reference: string;
+  readonly expiresAtMs: number;
+  readonly txHash: string;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Methods
 
@@ -263,6 +368,11 @@ const height = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 /** Validated in full by the node's transaction parser; here only its outer shape. */
 const transactionInput = z.record(z.string(), z.unknown());
 const electionId = z.string().regex(/^[a-z0-9][a-z0-9-]{2,47}$/, 'must be an election id: 3–48 characters of a–z, 0–9 and -');
+const programmeId = z.string().regex(/^[a-z0-9][a-z0-9-]{2,47}$/, 'must be a programme id: 3–48 characters of a–z, 0–9 and -');
+/** A keystore identity id of this node ("resident-chan") or an Ed25519 public key in hex. */
+const holder = z.string().trim().min(1, 'must name a keystore identity or a public key').max(80);
+const cents = z.number().int('must be whole cents').positive('must be more than zero').max(100_000_000_00);
+const passphrase = z.string().max(1024).optional();
 
 /** A method: a zod schema for its input and a phantom type for its output. */
 interface MethodSpec<I extends z.ZodType, O> {
@@ -450,6 +560,95 @@ export const METHODS = {
     z.object({ code: z.string().trim().min(12, 'must be at least 12 characters of the tracking code').max(100) }).strict(),
     '“Check my ballot”: a ballot by its tracking code (full or short form) — pending, in block N, or final.',
   ),
+  // Vouchers ----------------------------------------------------------------------------------------------
+  'voucher.programmes': method<{ readonly programmes: readonly VoucherProgrammeSummary[] }>()(noParams, 'Every voucher programme on the chain, with its dashboard counts.'),
+  'voucher.programme': method<VoucherProgrammeSummary>()(
+    z.object({ programme: programmeId }).strict(),
+    'One programme: amounts, instalments, operators, and applicants by status, issued, redeemed, outstanding, by operator.',
+  ),
+  'voucher.apply': method<{ readonly application: string; readonly applicant: string; readonly height: number }>()(
+    z
+      .object({
+        programme: programmeId,
+        resident: holder,
+        passphrase,
+        details: z
+          .object({
+            hkid: z.string().max(40),
+            name: z.string().max(200),
+            dateOfBirth: z.string().max(20),
+            residency: z.enum(VOUCHER_RESIDENCY_STATUSES),
+          })
+          .strict(),
+      })
+      .strict(),
+    "Applies for a resident's key in this node's keystore: checks the details, seals them to the reviewers, submits voucher.apply and waits until it is final.",
+  ),
+  'voucher.application': method<VoucherApplicationStatus>()(
+    z.object({ programme: programmeId, resident: holder }).strict(),
+    "A resident's application status, with the denial reason.",
+  ),
+  'voucher.queue': method<{ readonly applications: readonly VoucherQueueItem[] }>()(
+    z.object({ programme: programmeId, status: z.enum(['pending', 'approved', 'denied']).optional() }).strict(),
+    "The government queue, details opened with this node's reviewers' key, likely duplicates flagged (reviewer nodes only).",
+  ),
+  'voucher.decide': method<{ readonly txHash: string; readonly height: number }>()(
+    z
+      .object({ programme: programmeId, application: hash, decision: z.enum(['approve', 'deny']), reason: z.string().trim().max(500).optional() })
+      .strict(),
+    'Approves (with the identity hash) or denies (with a reason) an application, signed with a reviewer key; waits until final.',
+  ),
+  'voucher.wallet': method<VoucherWallet>()(
+    z.object({ programme: programmeId, resident: holder }).strict(),
+    "A resident's vouchers with release and expiry, what is spendable now, and their payments.",
+  ),
+  'voucher.request': method<VoucherPaymentRequest>()(
+    z
+      .object({
+        programme: programmeId,
+        operator: holder,
+        amountCents: cents,
+        reference: z.string().max(200).default(''),
+        requestId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 characters of A–Z, a–z, 0–9, _ and -').optional(),
+        expiresInMs: z.number().int().min(1_000).max(7 * 86_400_000).default(15 * 60_000),
+      })
+      .strict(),
+    'An operator creates a payment request (its code is what the resident pays); waits until final.',
+  ),
+  'voucher.pay': method<{ readonly redemption: string; readonly height: number; readonly alreadyPaid: boolean; readonly vouchers: readonly string[] }>()(
+    z.object({ programme: programmeId, resident: holder, passphrase, code: z.string().trim().min(1).max(300) }).strict(),
+    "Pays a payment request from a resident's vouchers (earliest expiry first); a retry with the same code charges once.",
+  ),
+  'voucher.redemptions': method<{ readonly redemptions: readonly VoucherRedemptionJSON[] }>()(
+    z.object({ programme: programmeId, operator: holder.optional() }).strict(),
+    "The redemptions paid to an operator (or all), newest first.",
+  ),
+  'voucher.accept': method<{ readonly txHash: string; readonly height: number }>()(
+    z.object({ programme: programmeId, redemption: hash }).strict(),
+    'The operator paid accepts a redemption (signed with its key held here); waits until final.',
+  ),
+  'voucher.decline': method<{ readonly txHash: string; readonly height: number }>()(
+    z.object({ programme: programmeId, redemption: hash, reason: z.string().max(500).optional() }).strict(),
+    'The operator paid declines a redemption: the vouchers return to the payer.',
+  ),
+  'voucher.refund': method<{ readonly txHash: string; readonly height: number }>()(
+    z.object({ programme: programmeId, redemption: hash }).strict(),
+    'The operator refunds an accepted, unclaimed redemption to the payer.',
+  ),
+  'voucher.settle': method<{ readonly txHash: string; readonly height: number; readonly redemptions: number; readonly totalCents: number }>()(
+    z.object({ programme: programmeId, operator: holder, redemptions: z.array(hash).max(1000).optional() }).strict(),
+    "An operator's settlement claim for its accepted redemptions (all unclaimed ones when none are named).",
+  ),
+  'voucher.confirm': method<{ readonly txHash: string; readonly height: number }>()(
+    z.object({ programme: programmeId, claim: hash }).strict(),
+    'The authority confirms a settlement claim.',
+  ),
+  'voucher.operator': method<{ readonly txHash: string; readonly height: number }>()(
+    z
+      .object({ programme: programmeId, action: z.enum(['register', 'suspend']), operator: z.string().regex(/^[0-9a-f]{64}$/, 'must be an Ed25519 public key in hex'), name: z.string().trim().min(1).max(120).optional() })
+      .strict(),
+    'The authority registers (or reinstates) or suspends a payment operator.',
+  ),
 } as const;
 
 export type MethodName = keyof typeof METHODS;
@@ -492,6 +691,8 @@ export interface EventPayloads {
   mining: { readonly active: boolean; readonly hashesPerSecond: number };
   /** A final block changed an election (check-ins, ballots, closing, result). */
   'election.changed': { readonly election: string; readonly height: number };
+  /** A final block changed a voucher programme (applications, decisions, payments, settlement). */
+  'voucher.changed': { readonly programme: string; readonly height: number };
 }
 export type EventName = keyof EventPayloads;
 export const EVENT_NAMES: readonly EventName[] = [
@@ -506,6 +707,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'sync.progress',
   'mining',
   'election.changed',
+  'voucher.changed',
 ];
 
 // ---------------------------------------------------------------------------------------------------------

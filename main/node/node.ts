@@ -30,6 +30,11 @@ import { ElectionOffice } from './elections/electionOffice';
 import { ElectionOfficeStore } from './elections/officeStore';
 import { seedDemoElection } from './elections/demoElection';
 import { createCredentialPrecheck } from './elections/credentialPrecheck';
+import { VoucherOffice } from './vouchers/voucherOffice';
+import { seedDemoVouchers } from './vouchers/demoVouchers';
+import { loadReviewerSecrets } from './vouchers/reviewerSecrets';
+import { demoReviewerSecrets } from './workspace/demoVouchers';
+import { DEMO_PASSPHRASE } from './workspace/demo';
 import type { Logger } from './log';
 
 export type NodeEventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
@@ -243,6 +248,11 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
         if (tx.type.startsWith('election.')) elections.add(String(tx.payload['election'] ?? tx.payload['id']));
       }
       for (const election of elections) emit('election.changed', { election, height });
+      const programmes = new Set<string>();
+      for (const tx of store.committed(height)?.block.transactions ?? []) {
+        if (tx.type.startsWith('voucher.')) programmes.add(String(tx.payload['programme'] ?? tx.payload['id']));
+      }
+      for (const programme of programmes) emit('voucher.changed', { programme, height });
     };
 
     const onConsensusEvent = (event: ConsensusEvent) => {
@@ -433,12 +443,35 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       keys: await unlockRoleKeys(workspace, genesis, ['authority', 'official']),
       now,
     });
+    const voucherKeys = await unlockRoleKeys(workspace, genesis, ['authority', 'reviewer', 'operator']);
+    const vouchers = new VoucherOffice({
+      genesis,
+      state: () => store.state(),
+      head: () => store.head().height,
+      committed: (height) => store.committed(height),
+      submit: (tx) => mempool.submit(tx),
+      txStatus: (hash) => transactionStatus(store, mempool, runningEngine, hash),
+      onFinalBlock: (listener) => {
+        finalListeners.add(listener);
+        return () => finalListeners.delete(listener);
+      },
+      keys: voucherKeys,
+      identity: (id) => workspace.keystore.list().find((i) => i.id === id) ?? null,
+      labelOf: (publicKey) => workspace.keystore.list().find((i) => i.publicKey === publicKey)?.label ?? null,
+      unlock: (id, passphrase) => workspace.keystore.unlock(id, passphrase),
+      defaultPassphrase: genesis.demo ? DEMO_PASSPHRASE : null,
+      secrets: loadReviewerSecrets(options.dataDir, genesis.demo ? demoReviewerSecrets() : null),
+      now,
+    });
     if (genesis.demo) {
+      // Both in the same tick: the demo election and the voucher programme go into the first block together.
       seedDemoElection(elections, officeStore, store.state()).catch((error: unknown) => log.warn('the demo election was not created', { error: String(error) }));
+      const authority = voucherKeys.find((k) => genesis.authorities.some((a) => a.publicKey === k.publicKey)) ?? null;
+      seedDemoVouchers(vouchers, { genesis, state: () => store.state(), authority }).catch((error: unknown) => log.warn('the demo voucher programme was not created', { error: String(error) }));
     }
 
     const dispatcher = createDispatcher({
-      handlers: createHandlers({ status, identity, keystore: workspace.keystore, store, mempool, engine: runningEngine, network: peerNetwork, setApprovalMode, elections }),
+      handlers: createHandlers({ status, identity, keystore: workspace.keystore, store, mempool, engine: runningEngine, network: peerNetwork, setApprovalMode, elections, vouchers }),
       onInternalError: (error, method) => log.error(`internal error in ${method}`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
     });
 

@@ -15,6 +15,7 @@ import { CivichainError } from '../../core/errors';
 import { transactionHash, type Transaction } from '../../core/ledger/transaction';
 import type { ConsensusEngine } from '../consensus/engine';
 import type { ElectionOffice } from '../elections/electionOffice';
+import type { VoucherOffice } from '../vouchers/voucherOffice';
 import type { Keystore } from '../keystore/keystore';
 import type { TransactionPool } from '../mempool/mempool';
 import type { PeerInfo, PeerNetwork } from '../p2p/peerNetwork';
@@ -31,6 +32,7 @@ export interface HandlerDependencies {
   readonly network: PeerNetwork | null;
   readonly setApprovalMode: (mode: ApprovalMode) => void;
   readonly elections: ElectionOffice;
+  readonly vouchers: VoucherOffice;
 }
 
 function withHash(tx: Transaction): TransactionJSON & { hash: string } {
@@ -217,5 +219,23 @@ export function createHandlers(deps: HandlerDependencies): Handlers {
     'election.publish': ({ election }) => deps.elections.publish(election),
     'election.export': ({ election }) => ({ record: deps.elections.exportRecord(election) as unknown as Record<string, unknown> }),
     'ballot.lookup': ({ code }) => deps.elections.lookupBallot(code),
+
+    // Vouchers ----------------------------------------------------------------------------------------------
+    'voucher.programmes': () => ({ programmes: deps.vouchers.list() }),
+    'voucher.programme': ({ programme }) => deps.vouchers.summary(programme),
+    'voucher.apply': (input) => deps.vouchers.apply(input),
+    'voucher.application': ({ programme, resident }) => deps.vouchers.application(programme, resident),
+    'voucher.queue': ({ programme, status }) => ({ applications: deps.vouchers.queue(programme, status) }),
+    'voucher.decide': (input) => deps.vouchers.decide(input),
+    'voucher.wallet': ({ programme, resident }) => deps.vouchers.wallet(programme, resident),
+    'voucher.request': (input) => deps.vouchers.request(input),
+    'voucher.pay': (input) => deps.vouchers.pay(input),
+    'voucher.redemptions': ({ programme, operator }) => ({ redemptions: deps.vouchers.redemptions(programme, operator) }),
+    'voucher.accept': (input) => deps.vouchers.accept(input),
+    'voucher.decline': (input) => deps.vouchers.decline(input),
+    'voucher.refund': (input) => deps.vouchers.refund(input),
+    'voucher.settle': (input) => deps.vouchers.settle(input),
+    'voucher.confirm': (input) => deps.vouchers.confirm(input),
+    'voucher.operator': (input) => deps.vouchers.operator(input),
   };
 }

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { CivichainError } from '../../core/errors';
+import { assertEligible, assertHkid, hkidCheckDigit } from './eligibility';
+
+const NOW_MS = Date.UTC(2026, 10, 22);
+const field = (fn: () => unknown): unknown => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof CivichainError) return { code: error.code, field: error.details['field'] };
+    throw error;
+  }
+  return null;
+};
+
+describe('HKID check digit', () => {
+  // A123456(3) is the Immigration Department's published example; AB987654 computed by hand: 11 − (10·9 + 11·8 + 9·7 + 8·6 + 7·5 + 6·4 + 5·3 + 4·2) mod 11.
+  it('matches known numbers', () => {
+    expect(hkidCheckDigit('A', '123456')).toBe('3');
+    expect(hkidCheckDigit('AB', '987654')).toBe(String(11 - ((10 * 9 + 11 * 8 + 9 * 7 + 8 * 6 + 7 * 5 + 6 * 4 + 5 * 3 + 4 * 2) % 11)).replace(/^11$/, '0').replace(/^10$/, 'A'));
+  });
+  it('normalises case, spaces and parentheses', () => {
+    expect(assertHkid('a 123456 (3)')).toBe('A1234563');
+  });
+  it('VOUCHER_DETAILS_INVALID names hkid for a wrong check digit or a malformed number', () => {
+    expect(field(() => assertHkid('A123456(4)'))).toEqual({ code: 'VOUCHER_DETAILS_INVALID', field: 'hkid' });
+    expect(field(() => assertHkid('123456(3)'))).toEqual({ code: 'VOUCHER_DETAILS_INVALID', field: 'hkid' });
+    expect(field(() => assertHkid(''))).toEqual({ code: 'VOUCHER_DETAILS_INVALID', field: 'hkid' });
+  });
+});
+
+describe('eligibility', () => {
+  const ok = { hkid: 'A123456(3)', name: 'Chan Tai Man', dateOfBirth: '1980-05-01', residency: 'permanent' } as const;
+  it('accepts a permanent resident or new arrival aged 18 or over', () => {
+    expect(assertEligible(ok, NOW_MS).hkid).toBe('A1234563');
+    expect(assertEligible({ ...ok, residency: 'new-arrival', dateOfBirth: '2008-11-22' }, NOW_MS).residency).toBe('new-arrival');
+  });
+  it('refuses under 18 (the day before the 18th birthday), bad dates and other residency, naming the field', () => {
+    expect(field(() => assertEligible({ ...ok, dateOfBirth: '2008-11-23' }, NOW_MS))).toEqual({ code: 'VOUCHER_DETAILS_INVALID', field: 'dateOfBirth' });
+    expect(field(() => assertEligible({ ...ok, dateOfBirth: '1980-02-30' }, NOW_MS))).toEqual({ code: 'VOUCHER_DETAILS_INVALID', field: 'dateOfBirth' });
+    expect(field(() => assertEligible({ ...ok, residency: 'visitor' }, NOW_MS))).toEqual({ code: 'VOUCHER_DETAILS_INVALID', field: 'residency' });
+    expect(field(() => assertEligible({ ...ok, name: '  ' }, NOW_MS))).toEqual({ code: 'VOUCHER_DETAILS_INVALID', field: 'name' });
+  });
+});

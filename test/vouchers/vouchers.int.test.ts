@@ -1,0 +1,168 @@
+/**
+ * Vouchers end to end on real demo node processes (DESIGN.md §6, §10): a resident applies, a reviewer
+ * approves, the resident holds HK$5,000 in two instalments, pays HK$120.50 at Octopus, Octopus accepts, and
+ * the wallet, the operator's redemptions and the dashboard agree — on the node that did it and on a second,
+ * peered observer node. Refusals: a bad HKID check digit, under 18, a second application with the same
+ * HKID (flagged, then refused), paying more than the balance, paying an expired request, and a retry with
+ * the same request charged once.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VoucherPaymentRequest, VoucherProgrammeSummary, VoucherQueueItem, VoucherRedemptionJSON, VoucherWallet } from '../../preload/contract';
+import { startNodeProcess, type StartedNode } from '../support/cli';
+import { makeTempDir } from '../support/tempDir';
+import { DEMO_PROGRAMME_ID } from '../../main/node/workspace/demoVouchers';
+
+const P = DEMO_PROGRAMME_ID;
+const temps = [makeTempDir(), makeTempDir()];
+const nodes: StartedNode[] = [];
+let a: StartedNode;
+let b: StartedNode;
+
+const CHAN = { hkid: 'A123456(3)', name: 'Chan Tai Man', dateOfBirth: '1980-05-01', residency: 'permanent' };
+
+beforeAll(async () => {
+  a = await startNodeProcess(['--data', temps[0]!.path, '--api-port', '0', '--p2p-port', '0', '--demo', '--keys', 'validator-1,validator-2,validator-3,proposer-1']);
+  nodes.push(a);
+  b = await startNodeProcess(['--data', temps[1]!.path, '--api-port', '0', '--p2p-port', '0', '--demo', '--observer', '--peer', a.p2pUrl]);
+  nodes.push(b);
+}, 60_000);
+
+afterAll(async () => {
+  for (const node of nodes) {
+    node.api.close();
+    node.proc.child.kill('SIGTERM');
+    await node.proc.exited;
+  }
+  for (const temp of temps) temp.remove();
+});
+
+const wallet = (node: StartedNode, resident: string) => node.api.call<VoucherWallet>('voucher.wallet', { programme: P, resident });
+
+describe('vouchers on a demo node', () => {
+  it('a fresh demo node seeds the programme in its first block, beside the demo election: HK$5,000 in two instalments, Octopus, AlipayHK and PayMe', async () => {
+    const names = async (node: StartedNode) =>
+      (await node.api.call<{ programmes: VoucherProgrammeSummary[] }>('voucher.programmes')).programmes.find((p) => p.id === P)?.operators.map((o) => o.name).sort() ?? [];
+    await expect.poll(() => names(a), { timeout: 30_000 }).toEqual(['AlipayHK', 'Octopus', 'PayMe']);
+    await expect.poll(() => names(b), { timeout: 30_000 }).toEqual(['AlipayHK', 'Octopus', 'PayMe']);
+    const programme = await a.api.call<VoucherProgrammeSummary>('voucher.programme', { programme: P });
+    expect(programme.amountPerPersonCents).toBe(500_000);
+    expect(programme.instalments.map((i) => i.amountCents)).toEqual([200_000, 300_000]);
+    expect(programme.office).toMatchObject({ canReview: true, canAuthorise: true });
+    const first = await a.api.call<{ transactions: { type: string }[] }>('chain.block', { height: 1 });
+    expect(first.transactions.map((t) => t.type).sort()).toEqual(['election.create', 'voucher.programme']);
+  }, 60_000);
+
+  it('VOUCHER_DETAILS_INVALID: a wrong HKID check digit and an applicant under 18 are refused, naming the field', async () => {
+    const badDigit = await a.api.callError('voucher.apply', { programme: P, resident: 'resident-lee', details: { ...CHAN, hkid: 'A123456(4)' } });
+    expect(badDigit.data).toMatchObject({ code: 'VOUCHER_DETAILS_INVALID', details: { field: 'hkid' } });
+    expect(badDigit.data.message).toMatch(/check digit/);
+    const young = new Date(Date.now() - 17 * 365.25 * 86_400_000).toISOString().slice(0, 10);
+    const under18 = await a.api.callError('voucher.apply', { programme: P, resident: 'resident-lee', details: { ...CHAN, dateOfBirth: young } });
+    expect(under18.data).toMatchObject({ code: 'VOUCHER_DETAILS_INVALID', details: { field: 'dateOfBirth' } });
+    expect(under18.data.message).toMatch(/18 or over/);
+    expect((await a.api.call<{ status: string }>('voucher.application', { programme: P, resident: 'resident-lee' })).status).toBe('none');
+  });
+
+  it('a resident applies, the reviewer approves, the same HKID under another key is flagged and refused, HK$5,000 in two instalments', async () => {
+    const chan = await a.api.call<{ application: string }>('voucher.apply', { programme: P, resident: 'resident-chan', details: CHAN });
+    expect((await a.api.call<{ status: string }>('voucher.application', { programme: P, resident: 'resident-chan' })).status).toBe('pending');
+    // The same person under another key, the HKID written in another case and spacing.
+    const wong = await a.api.call<{ application: string }>('voucher.apply', { programme: P, resident: 'resident-wong', details: { ...CHAN, hkid: 'a 123456 (3)' } });
+
+    const { applications } = await a.api.call<{ applications: VoucherQueueItem[] }>('voucher.queue', { programme: P, status: 'pending' });
+    const mine = applications.find((q) => q.application === chan.application)!;
+    expect(mine.details).toEqual({ ...CHAN, hkid: 'A1234563' });
+    expect(mine.duplicates).toEqual([{ application: wong.application, status: 'pending' }]);
+
+    await a.api.call('voucher.decide', { programme: P, application: chan.application, decision: 'approve' });
+    const second = await a.api.callError('voucher.decide', { programme: P, application: wong.application, decision: 'approve' });
+    expect(second.data.code).toBe('VOUCHER_IDENTITY_APPROVED');
+    expect(second.data.message).toMatch(/one person, one grant/);
+    await a.api.call('voucher.decide', { programme: P, application: wong.application, decision: 'deny', reason: 'This HKID already received the vouchers.' });
+    expect(await a.api.call('voucher.application', { programme: P, resident: 'resident-wong' })).toMatchObject({ status: 'denied', reason: 'This HKID already received the vouchers.' });
+
+    const w = await wallet(a, 'resident-chan');
+    expect(w.spendableCents).toBe(500_000);
+    expect(w.vouchers.map((v) => v.amountCents)).toEqual([200_000, 300_000]);
+    expect(w.vouchers.every((v) => v.spendableNow)).toBe(true);
+  }, 60_000);
+
+  it('pays HK$120.50 at Octopus once (a retry is not charged again); Octopus accepts; wallet, redemptions and dashboard agree on both nodes', async () => {
+    const request = await a.api.call<VoucherPaymentRequest>('voucher.request', { programme: P, operator: 'operator-octopus', amountCents: 12_050, reference: 'Wellcome #8812' });
+    const paid = await a.api.call<{ redemption: string; alreadyPaid: boolean }>('voucher.pay', { programme: P, resident: 'resident-chan', code: request.code });
+    expect(paid.alreadyPaid).toBe(false);
+    const retry = await a.api.call<{ redemption: string; alreadyPaid: boolean }>('voucher.pay', { programme: P, resident: 'resident-chan', code: request.code });
+    expect(retry).toMatchObject({ redemption: paid.redemption, alreadyPaid: true });
+    // The HK$2,000 instalment (earliest expiry) was consumed; its change waits for the operator.
+    expect((await wallet(a, 'resident-chan')).spendableCents).toBe(300_000);
+
+    const incoming = await a.api.call<{ redemptions: VoucherRedemptionJSON[] }>('voucher.redemptions', { programme: P, operator: 'operator-octopus' });
+    expect(incoming.redemptions).toMatchObject([{ id: paid.redemption, amountCents: 12_050, status: 'pending', operatorName: 'Octopus' }]);
+    await a.api.call('voucher.accept', { programme: P, redemption: paid.redemption });
+
+    for (const node of [a, b]) {
+      await expect.poll(async () => (await wallet(node, 'resident-chan')).spendableCents, { timeout: 20_000 }).toBe(487_950);
+      const w = await wallet(node, 'resident-chan');
+      expect(w.history).toMatchObject([{ id: paid.redemption, amountCents: 12_050, status: 'accepted' }]);
+      const dashboard = await node.api.call<VoucherProgrammeSummary>('voucher.programme', { programme: P });
+      expect(dashboard.counts).toEqual({ applicants: { pending: 0, approved: 1, denied: 1 }, issuedCents: 500_000, redeemedCents: 12_050, outstandingCents: 487_950 });
+      expect(dashboard.operators.find((o) => o.name === 'Octopus')).toMatchObject({ redemptions: 1, redeemedCents: 12_050 });
+    }
+  }, 60_000);
+
+  it('two pays of the same request at the same moment (a retry after a timeout, say) charge once', async () => {
+    const request = await a.api.call<VoucherPaymentRequest>('voucher.request', { programme: P, operator: 'operator-alipayhk', amountCents: 5_000, reference: 'retry' });
+    const both = await Promise.all([0, 1].map(() => a.api.call<{ redemption: string }>('voucher.pay', { programme: P, resident: 'resident-chan', code: request.code })));
+    expect(both[0]!.redemption).toBe(both[1]!.redemption);
+    const { redemptions } = await a.api.call<{ redemptions: VoucherRedemptionJSON[] }>('voucher.redemptions', { programme: P, operator: 'operator-alipayhk' });
+    expect(redemptions.filter((r) => r.requestId === request.requestId)).toHaveLength(1);
+    await a.api.call('voucher.accept', { programme: P, redemption: both[0]!.redemption });
+    await expect.poll(async () => (await wallet(a, 'resident-chan')).spendableCents, { timeout: 20_000 }).toBe(482_950);
+  }, 60_000);
+
+  it('no personal data on the ledger: the applicant\'s name, HKID and date of birth are in neither node\'s ledger store', async () => {
+    for (const temp of temps) {
+      for (const file of readdirSync(temp.path).filter((f) => f.startsWith('chain.sqlite'))) {
+        const path = join(temp.path, file);
+        if (!existsSync(path)) continue;
+        const bytes = readFileSync(path);
+        for (const needle of ['Chan Tai Man', 'A123456', 'A1234563', '1980-05-01']) expect(bytes.includes(needle), `${needle} in ${path}`).toBe(false);
+      }
+    }
+  });
+
+  it('Octopus claims settlement and the authority confirms; a refund after settlement and payments to a suspended operator are refused', async () => {
+    const claim = await a.api.call<{ txHash: string; redemptions: number; totalCents: number }>('voucher.settle', { programme: P, operator: 'operator-octopus' });
+    expect(claim).toMatchObject({ redemptions: 1, totalCents: 12_050 });
+    await a.api.call('voucher.confirm', { programme: P, claim: claim.txHash });
+    const [settled] = (await a.api.call<{ redemptions: VoucherRedemptionJSON[] }>('voucher.redemptions', { programme: P, operator: 'operator-octopus' })).redemptions;
+    expect(settled).toMatchObject({ status: 'settled', claim: claim.txHash });
+    const refund = await a.api.callError('voucher.refund', { programme: P, redemption: settled!.id });
+    expect(refund.data.code).toBe('TX_VOUCHER_REFUND_AFTER_SETTLEMENT');
+
+    const payme = (await a.api.call<VoucherProgrammeSummary>('voucher.programme', { programme: P })).operators.find((o) => o.name === 'PayMe')!;
+    await a.api.call('voucher.operator', { programme: P, action: 'suspend', operator: payme.publicKey });
+    const suspended = await a.api.callError('voucher.request', { programme: P, operator: 'operator-payme', amountCents: 1_000 });
+    expect(suspended.data.code).toBe('TX_VOUCHER_OPERATOR_SUSPENDED');
+    await a.api.call('voucher.operator', { programme: P, action: 'register', operator: payme.publicKey, name: 'PayMe' });
+    expect((await a.api.call<VoucherProgrammeSummary>('voucher.programme', { programme: P })).operators.find((o) => o.name === 'PayMe')?.status).toBe('active');
+  }, 60_000);
+
+  it('VOUCHER_INSUFFICIENT: paying more than the balance charges nothing', async () => {
+    const request = await a.api.call<VoucherPaymentRequest>('voucher.request', { programme: P, operator: 'operator-payme', amountCents: 500_000, reference: 'too much' });
+    const error = await a.api.callError('voucher.pay', { programme: P, resident: 'resident-chan', code: request.code });
+    expect(error.data.code).toBe('VOUCHER_INSUFFICIENT');
+    expect(error.data.message).toMatch(/HK\$4,829\.50 spendable now/);
+    expect((await wallet(a, 'resident-chan')).spendableCents).toBe(482_950);
+  }, 30_000);
+
+  it('VOUCHER_REQUEST_EXPIRED: an expired payment request cannot be paid', async () => {
+    const request = await a.api.call<VoucherPaymentRequest>('voucher.request', { programme: P, operator: 'operator-alipayhk', amountCents: 1_000, reference: 'soon gone', expiresInMs: 1_000 });
+    await expect.poll(() => Date.now() > request.expiresAtMs, { timeout: 10_000 }).toBe(true);
+    const error = await a.api.callError('voucher.pay', { programme: P, resident: 'resident-chan', code: request.code });
+    expect(error.data.code).toBe('VOUCHER_REQUEST_EXPIRED');
+    expect((await wallet(a, 'resident-chan')).spendableCents).toBe(482_950);
+  }, 30_000);
+});
