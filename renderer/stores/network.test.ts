@@ -69,6 +69,11 @@ describe('useNetworkStore', () => {
     expect(network.sync).toEqual(behind);
     fake.emit('sync.progress', { height: 100, target: 100, blocksLeft: 0, blocksPerSecond: 0, etaSeconds: 0, stalled: null });
     expect(network.sync).toBeNull();
+    fake.emit('sync.progress', behind);
+    fake.emit('node.status', { peers: 1, height: 99 } as NodeStatus);
+    expect(network.sync, 'still behind the target').toEqual(behind);
+    fake.emit('node.status', { peers: 1, height: 100 } as NodeStatus);
+    expect(network.sync, 'the node reached the target').toBeNull();
     network.stop();
   });
 
@@ -125,7 +130,7 @@ describe('useNetworkStore', () => {
     expect(network.bans.map((b) => b.address)).toEqual([PEER.address]);
     expect(network.done).toBe('Banned ws://127.0.0.1:7601 for 30 minutes.');
     expect(await network.unbanPeer(PEER.id)).toBe(true);
-    expect(unbanned).toEqual([PEER.id]);
+    expect(unbanned, 'a connected peer is banned by key and address, so both are lifted').toEqual([PEER.id, PEER.address]);
     expect(network.bans).toEqual([]);
     expect(network.done).toBe('Lifted the ban on ws://127.0.0.1:7601.');
   });

@@ -98,6 +98,8 @@ export const useNetworkStore = defineStore('network', () => {
         sync.value = progress.blocksLeft > 0 ? progress : null;
       });
       client.on('node.status', (status) => {
+        // Caught up by the node's own account, whichever came first: the status or the last progress event.
+        if (sync.value && status.height >= sync.value.target) sync.value = null;
         // A peer came or went: show it now rather than at the next tick.
         if (status.peers !== lastPeerCount) void refreshPeers();
         lastPeerCount = status.peers;
@@ -167,12 +169,15 @@ export const useNetworkStore = defineStore('network', () => {
     });
   }
 
-  /** Lifts a ban, by node key or address (a ban made here, or one the person knows of). */
+  /**
+   * Lifts a ban, by node key or address (a ban made here, or one the person knows of). A ban made here is
+   * lifted for both its key and its address: banning a connected peer bans both.
+   */
   function unbanPeer(peer: string): Promise<boolean> {
     const trimmed = peer.trim();
     return act(`unban:${trimmed}`, async () => {
-      await client.call('peers.unban', { peer: trimmed });
       const lifted = bans.value.find((b) => b.peer === trimmed || b.address === trimmed);
+      for (const subject of lifted ? [lifted.peer, lifted.address] : [trimmed]) await client.call('peers.unban', { peer: subject });
       bans.value = bans.value.filter((b) => b !== lifted);
       return `Lifted the ban on ${lifted?.address ?? trimmed}.`;
     });
