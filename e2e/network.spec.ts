@@ -189,9 +189,12 @@ test('add a peer (with errors), remove it, ban it (with errors) and lift the ban
     await expect(network.peerCount).toHaveText('1');
     await expect(network.addressField, 'the form is emptied for the next peer').toHaveValue('');
 
-    await row.getByRole('button', { name: `Remove peer ${observer.p2pUrl}` }).click();
+    // From the keyboard: the Remove button, then focus stays in the window as the row leaves.
+    await row.getByRole('button', { name: `Remove peer ${observer.p2pUrl}` }).focus();
+    await page.keyboard.press('Enter');
     await expect(network.actionDone).toHaveText(`Disconnected ${observer.p2pUrl} and forgot its address.`);
     await expect(network.peerRows).toHaveCount(0);
+    await expect(page.getByRole('heading', { name: /^Peers/ }), 'focus moves to the peers heading, not the page body').toBeFocused();
 
     // Ban: the dialog checks minutes and reason, Escape cancels, then a real ban.
     await network.addPeer(observer.p2pUrl);
@@ -216,6 +219,7 @@ test('add a peer (with errors), remove it, ban it (with errors) and lift the ban
     await expect(network.banDialog).toBeHidden();
     await expect(network.actionDone).toHaveText(`Banned ${observer.p2pUrl} for 30 minutes.`);
     await expect(network.peerRows).toHaveCount(0);
+    await expect(page.getByRole('heading', { name: /^Peers/ })).toBeFocused();
     await expect(network.bans.getByTestId('ban-row')).toContainText('sends stale blocks');
     await expect(network.log.getByTestId('log-entry').filter({ hasText: 'banned a peer' }).first()).toBeVisible();
 
