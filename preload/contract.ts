@@ -199,6 +199,22 @@ export interface PeerSummary {
   readonly score: number;
 }
 
+// --- node.logs (issue 7: the Network window's log view) --------------------------------------------------
+
+export const NODE_LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type NodeLogLevel = (typeof NODE_LOG_LEVELS)[number];
+
+/** One record of the node's log, as the log view shows it; field values are written out as text. */
+export interface NodeLogEntry {
+  /** Counts up from 1 since the node started: tells records with the same time apart. */
+  readonly seq: number;
+  readonly timeMs: number;
+  readonly level: NodeLogLevel;
+  readonly message: string;
+  readonly fields: Readonly<Record<string, string>>;
+}
+// --- end of node.logs --------------------------------------------------------------------------------------
+
 export interface EvidenceJSON {
   readonly validator: string;
   readonly height: number;
@@ -389,6 +405,18 @@ function method<O>() {
 export const METHODS = {
   'node.status': method<NodeStatus>()(noParams, 'Height, final height, peers, sync and mining state.'),
   'node.identity': method<NodeIdentity>()(noParams, "The node's identity key, data folder and network."),
+  // --- node.logs (issue 7: the Network window's log view) ------------------------------------------------
+  'node.logs': method<{ readonly entries: readonly NodeLogEntry[]; readonly capacity: number }>()(
+    z
+      .object({
+        /** The least severe level to include: `warn` gives warnings and errors. */
+        level: z.enum(NODE_LOG_LEVELS).default('debug'),
+        limit: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
+    'The most recent log records this node keeps in memory, newest first, at most `limit` of them.',
+  ),
+  // --- end of node.logs -----------------------------------------------------------------------------------
   'keystore.list': method<{ readonly identities: readonly IdentitySummary[] }>()(
     z
       .object({

@@ -7,6 +7,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFields = Readonly<Record<string, unknown>>;
 
 export interface LogEntry {
+  /** Counts up from 1 for each logger: tells entries with the same time apart. */
+  readonly seq: number;
   readonly timeMs: number;
   readonly level: LogLevel;
   readonly message: string;
@@ -20,6 +22,10 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
   /** The most recent entries, oldest first. */
   recent(): readonly LogEntry[];
+  /** The newest entries at `minLevel` or above, newest first, at most `limit` of them. */
+  latest(minLevel: LogLevel, limit: number): readonly LogEntry[];
+  /** How many entries the buffer keeps: the oldest give way to new ones beyond it. */
+  readonly capacity: number;
 }
 
 export interface LoggerOptions {
@@ -39,12 +45,21 @@ export function formatLogEntry(entry: LogEntry): string {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = LOG_LEVELS.indexOf(options.level ?? 'info');
   const capacity = options.capacity ?? 1000;
+  if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`log capacity must be a positive integer, not ${capacity}`);
   const now = options.now ?? Date.now;
-  const entries: LogEntry[] = [];
+  // A ring buffer: `ring[(start + i) % capacity]` is the i-th oldest entry; a full buffer overwrites its oldest.
+  const ring: LogEntry[] = [];
+  let start = 0;
+  let seq = 0;
+  const at = (index: number): LogEntry => ring[(start + index) % capacity] as LogEntry;
   const write = (level: LogLevel) => (message: string, fields: LogFields = {}) => {
-    const entry: LogEntry = { timeMs: now(), level, message, fields };
-    entries.push(entry);
-    if (entries.length > capacity) entries.shift();
+    seq += 1;
+    const entry: LogEntry = { seq, timeMs: now(), level, message, fields };
+    if (ring.length < capacity) ring.push(entry);
+    else {
+      ring[start] = entry;
+      start = (start + 1) % capacity;
+    }
     if (LOG_LEVELS.indexOf(level) >= threshold) options.sink?.(formatLogEntry(entry));
   };
   return {
@@ -52,6 +67,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     info: write('info'),
     warn: write('warn'),
     error: write('error'),
-    recent: () => entries.slice(),
+    recent: () => ring.map((_, index) => at(index)),
+    latest(minLevel, limit) {
+      const least = LOG_LEVELS.indexOf(minLevel);
+      const found: LogEntry[] = [];
+      for (let index = ring.length - 1; index >= 0 && found.length < limit; index -= 1) {
+        const entry = at(index);
+        if (LOG_LEVELS.indexOf(entry.level) >= least) found.push(entry);
+      }
+      return found;
+    },
+    capacity,
   };
 }

@@ -471,7 +471,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
     }
 
     const dispatcher = createDispatcher({
-      handlers: createHandlers({ status, identity, keystore: workspace.keystore, store, mempool, engine: runningEngine, network: peerNetwork, setApprovalMode, elections, vouchers }),
+      handlers: createHandlers({ status, identity, keystore: workspace.keystore, store, mempool, engine: runningEngine, network: peerNetwork, setApprovalMode, elections, vouchers, log }),
       onInternalError: (error, method) => log.error(`internal error in ${method}`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
     });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { transactionHash, type Transaction } from '../../core/ledger/transaction';
 import type { ConsensusEngine } from '../consensus/engine';
+import { createLogger } from '../log';
 import type { TransactionPool } from '../mempool/mempool';
 import { createTestNetwork, noteTransaction } from '../store/testChain';
 import { createHandlers, type HandlerDependencies } from './handlers';
@@ -34,5 +35,23 @@ describe('mempool.list handler', () => {
 
   it('answers an empty list for an empty mempool', () => {
     expect(handlersWith([], new Set())['mempool.list']({ limit: 100 })).toEqual({ size: 0, transactions: [] });
+  });
+});
+
+describe('node.logs handler', () => {
+  it('answers the newest records at the level asked for or above, newest first, with fields as text', () => {
+    let clock = 1_000;
+    const log = createLogger({ now: () => clock++, capacity: 10 });
+    log.debug('dialling', { url: 'ws://127.0.0.1:7546' });
+    log.warn('peer not reached', { attempts: 3, error: { code: 'ECONNREFUSED' } });
+    log.info('block final', { height: 5 });
+    const handlers = createHandlers({ log } as unknown as HandlerDependencies);
+    const answer = handlers['node.logs']({ level: 'info', limit: 10 });
+    if (answer instanceof Promise) throw new TypeError('node.logs answers synchronously');
+    expect(answer.capacity).toBe(10);
+    expect(answer.entries).toEqual([
+      { seq: 3, timeMs: 1_002, level: 'info', message: 'block final', fields: { height: '5' } },
+      { seq: 2, timeMs: 1_001, level: 'warn', message: 'peer not reached', fields: { attempts: '3', error: '{"code":"ECONNREFUSED"}' } },
+    ]);
   });
 });

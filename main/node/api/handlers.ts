@@ -4,6 +4,7 @@ import type {
   BlockDetail,
   BlockHeaderJSON,
   NodeIdentity,
+  NodeLogEntry,
   NodeStatus,
   PeerSummary,
   PendingBlock,
@@ -17,6 +18,7 @@ import type { ConsensusEngine } from '../consensus/engine';
 import type { ElectionOffice } from '../elections/electionOffice';
 import type { VoucherOffice } from '../vouchers/voucherOffice';
 import type { Keystore } from '../keystore/keystore';
+import type { LogEntry, Logger } from '../log';
 import type { TransactionPool } from '../mempool/mempool';
 import type { PeerInfo, PeerNetwork } from '../p2p/peerNetwork';
 import type { LedgerStore, StoredRejection } from '../store/ledgerStore';
@@ -33,6 +35,8 @@ export interface HandlerDependencies {
   readonly setApprovalMode: (mode: ApprovalMode) => void;
   readonly elections: ElectionOffice;
   readonly vouchers: VoucherOffice;
+  /** The node's logger, whose recent entries `node.logs` reads. */
+  readonly log: Pick<Logger, 'latest' | 'capacity'>;
 }
 
 function withHash(tx: Transaction): TransactionJSON & { hash: string } {
@@ -51,6 +55,13 @@ function peerJSON(p: PeerInfo): PeerSummary {
     connectedSinceMs: p.connectedSinceMs,
     score: p.score,
   };
+}
+
+/** Field values become text (objects as JSON), so that whatever a component logged crosses the API as is. */
+function logEntryJSON(entry: LogEntry): NodeLogEntry {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(entry.fields)) fields[key] = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return { seq: entry.seq, timeMs: entry.timeMs, level: entry.level, message: entry.message, fields };
 }
 
 function rejectionJSON(r: StoredRejection): RejectionJSON {
@@ -77,6 +88,7 @@ export function createHandlers(deps: HandlerDependencies): Handlers {
   return {
     'node.status': () => deps.status(),
     'node.identity': () => deps.identity(),
+    'node.logs': ({ level, limit }) => ({ entries: deps.log.latest(level, limit).map(logEntryJSON), capacity: deps.log.capacity }),
     'keystore.list': ({ role }) => ({ identities: deps.keystore.list(role) }),
 
     'tx.submit': ({ transaction }) => mempool.submit(transaction),
