@@ -7,21 +7,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestApiClient } from '../../test/support/apiClient';
-import { runCli, startNodeProcess, type CliProcess } from '../../test/support/cli';
+import { runCli, startNodeProcess, type CliProcess, testResources } from '../../test/support/cli';
 import { makeTempDir } from '../../test/support/tempDir';
 
-const processes: CliProcess[] = [];
-const clients: TestApiClient[] = [];
-const temps: ReturnType<typeof makeTempDir>[] = [];
+const { processes, clients, temps, release } = testResources();
 
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  for (const proc of processes.splice(0)) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
-    await proc.exited;
-  }
-  for (const temp of temps.splice(0)) temp.remove();
-});
+afterEach(release);
 
 function folder(): string {
   const temp = makeTempDir();

@@ -14,7 +14,7 @@ import { PublicKeyCache } from '../core/crypto/ed25519';
 import { ChainAuditor, type AuditBlock, type AuditReport } from '../core/elections/audit';
 import { CredentialVerifier, type CredentialClaim } from '../core/elections/credential';
 import type { Genesis } from '../core/genesis';
-import { credentialClaim, readElection, type ElectionDefinition } from '../core/rules/elections';
+import { ballotCredentialClaims, readElection, type ElectionDefinition } from '../core/rules/elections';
 import { parseElectionRecord, RECORD_FORMAT, recordBlock } from '../node/elections/record';
 import type { Logger } from '../node/log';
 import { openStore } from '../node/store/database';
@@ -59,19 +59,13 @@ export class ParallelAuditor {
     this.batchTxs = 0;
     if (batch.length === 0) return;
     const txs = batch.flatMap((b) => b.block.transactions);
-    const claims: CredentialClaim[] = [];
     const state = this.auditor.stateReader();
     // Elections created in this very batch are not in the replayed state yet: their keys come from here.
-    const created = new Map<string, { id: string; credentialKey: ElectionDefinition['credentialKey'] }>();
+    const created = new Map<string, ElectionDefinition>();
     for (const tx of txs) {
       if (tx.type === 'election.create' && typeof tx.payload['id'] === 'string') created.set(tx.payload['id'], tx.payload as unknown as ElectionDefinition);
     }
-    for (const tx of txs) {
-      if (tx.type !== 'election.ballot') continue;
-      const { election: id, credential } = tx.payload;
-      const election = typeof id === 'string' ? (readElection(state, id) ?? created.get(id) ?? null) : null;
-      if (election?.credentialKey && typeof credential === 'string') claims.push(credentialClaim(this.genesis.chainId, election, tx, credential));
-    }
+    const claims = ballotCredentialClaims(txs, this.genesis.chainId, (id) => readElection(state, id) ?? created.get(id));
     const [hashes, verdicts] = await Promise.all([this.verifier.verifyTransactions(txs, this.genesis.chainId), this.verifier.verifyCredentials(claims)]);
     verdicts.forEach((ok, i) => ok && this.credentials.remember(claims[i] as CredentialClaim));
     let k = 0;

@@ -7,24 +7,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { signTransaction, type Transaction } from '../core/ledger/transaction';
 import { testKey } from '../core/ledger/testFixtures';
 import type { TestApiClient } from '../../test/support/apiClient';
-import { startNodeProcess, type CliProcess } from '../../test/support/cli';
+import { startNodeProcess, type CliProcess, testResources } from '../../test/support/cli';
 import { makeTempDir } from '../../test/support/tempDir';
 
 const CHAIN_ID = 'civichain-demo-1';
 const alice = testKey('ledger-int-alice');
 
-const processes: CliProcess[] = [];
-const clients: TestApiClient[] = [];
-const temps: ReturnType<typeof makeTempDir>[] = [];
+const { processes, clients, temps, release } = testResources();
 
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  for (const proc of processes.splice(0)) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
-    await proc.exited;
-  }
-  for (const temp of temps.splice(0)) temp.remove();
-});
+afterEach(release);
 
 /**
  * A demo node; a fresh one is returned once the demo election it creates at start is final, with that

@@ -8,23 +8,14 @@ import type { ElectionSummary } from '../../preload/contract';
 import type { TestApiClient } from '../support/apiClient';
 import { BallotSession } from '../../renderer/windows/booth/ballotClient';
 import { obtainCredential, prepareBallot } from '../support/booth';
-import { startNodeProcess, type CliProcess } from '../support/cli';
+import { startNodeProcess, testResources } from '../support/cli';
 import { makeTempDir } from '../support/tempDir';
 import { demoCardCode, DEMO_ELECTION_ID } from '../../main/node/workspace/demoElection';
 
 const CHAIN_ID = 'civichain-demo-1';
-const processes: CliProcess[] = [];
-const clients: TestApiClient[] = [];
-const temps: ReturnType<typeof makeTempDir>[] = [];
+const { processes, clients, temps, release } = testResources();
 
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  for (const proc of processes.splice(0)) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
-    await proc.exited;
-  }
-  for (const temp of temps.splice(0)) temp.remove();
-});
+afterEach(release);
 
 async function demoNode(): Promise<TestApiClient> {
   const temp = makeTempDir();

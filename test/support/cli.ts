@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connectApi, type TestApiClient } from './apiClient';
+import type { makeTempDir } from './tempDir';
 
 export const CIVICHAIN_BIN = fileURLToPath(new URL('../../bin/civichain.js', import.meta.url));
 const BUILT_CLI = fileURLToPath(new URL('../../out/main/cli.js', import.meta.url));
@@ -85,4 +86,33 @@ export async function startNodeProcess(args: readonly string[], env: NodeJS.Proc
     proc.child.kill('SIGKILL');
     throw error;
   }
+}
+
+/**
+ * What an integration test starts and must stop: node processes, API clients, temporary folders. `release`
+ * (for afterEach) closes the clients, stops the processes (SIGTERM, then waits for their exit) and removes
+ * the folders.
+ */
+export function testResources(): {
+  processes: CliProcess[];
+  clients: TestApiClient[];
+  temps: ReturnType<typeof makeTempDir>[];
+  release: () => Promise<void>;
+} {
+  const processes: CliProcess[] = [];
+  const clients: TestApiClient[] = [];
+  const temps: ReturnType<typeof makeTempDir>[] = [];
+  return {
+    processes,
+    clients,
+    temps,
+    async release() {
+      for (const client of clients.splice(0)) client.close();
+      for (const proc of processes.splice(0)) {
+        if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
+        await proc.exited;
+      }
+      for (const temp of temps.splice(0)) temp.remove();
+    },
+  };
 }

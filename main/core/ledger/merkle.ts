@@ -23,11 +23,12 @@ function split(n: number): number {
   return k;
 }
 
-function subtree(leaves: readonly string[], start: number, end: number, memo?: Map<number, Buffer>): Buffer {
+function subtree(leaves: readonly string[], start: number, end: number, memo?: Map<string, Buffer>): Buffer {
   const n = end - start;
   if (n === 1) return leafHash(leaves[start] as string);
   // Subtrees of a fixed list are fixed: a memo makes every later audit path O(log n).
-  const id = start * 2 ** 26 + n;
+  // (start, size) names a subtree; a string key stays exact for any roll size.
+  const id = `${start}/${n}`;
   const known = memo?.get(id);
   if (known) return known;
   const k = split(n);
@@ -46,7 +47,7 @@ export function merkleRoot(txHashes: readonly string[]): string {
  * Inner nodes of 64 leaves or more are remembered, so one path costs O(log n) after the first.
  */
 export class MerkleTree {
-  private readonly memo = new Map<number, Buffer>();
+  private readonly memo = new Map<string, Buffer>();
   readonly root: string;
   constructor(private readonly leaves: readonly string[]) {
     this.root = leaves.length === 0 ? createHash('sha256').digest('hex') : subtree(leaves, 0, leaves.length, this.memo).toString('hex');

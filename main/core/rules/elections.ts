@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { CivichainError } from '../errors';
 import { HEX_32 } from '../crypto/ed25519';
-import { credentialInfo, credentialKeySchema, CredentialVerifier, type CredentialKey } from '../elections/credential';
+import { credentialInfo, credentialKeySchema, CredentialVerifier, type CredentialClaim, type CredentialKey } from '../elections/credential';
 import { verifyMerkleProof } from '../ledger/merkle';
 import type { Transaction } from '../ledger/transaction';
 import type { RuleContext, StateReader, TxRule } from './types';
@@ -229,8 +229,28 @@ function verifierOf(context: RuleContext): CredentialVerifier {
   return context.credentials ?? new CredentialVerifier(1);
 }
 
-export function credentialClaim(chainId: string, election: { id: string; credentialKey: CredentialKey }, tx: Transaction, credential: string) {
+export function credentialClaim(chainId: string, election: { id: string; credentialKey: CredentialKey }, tx: Transaction, credential: string): CredentialClaim {
   return { key: election.credentialKey, info: credentialInfo(chainId, election.id), message: Buffer.from(tx.signer, 'hex'), signature: credential };
+}
+
+/**
+ * The credential claims of the ballots among `txs` whose election `electionOf` knows: what the node's worker
+ * threads verify ahead of the rules (the mempool, the block verifier, `civichain verify`).
+ */
+export function ballotCredentialClaims(
+  txs: readonly Transaction[],
+  chainId: string,
+  electionOf: (id: string) => Pick<ElectionDefinition, 'id' | 'credentialKey'> | null | undefined,
+): CredentialClaim[] {
+  const claims: CredentialClaim[] = [];
+  for (const tx of txs) {
+    if (tx.type !== 'election.ballot') continue;
+    const { election: id, credential } = tx.payload;
+    if (typeof id !== 'string' || typeof credential !== 'string') continue;
+    const election = electionOf(id);
+    if (election?.credentialKey) claims.push(credentialClaim(chainId, election, tx, credential));
+  }
+  return claims;
 }
 
 export const electionBallotRule: TxRule<z.infer<typeof ballotSchema>> = {

@@ -6,7 +6,7 @@
  */
 import type { CredentialClaim, CredentialVerifier } from '../../core/elections/credential';
 import type { Transaction } from '../../core/ledger/transaction';
-import { credentialClaim, readElection } from '../../core/rules/elections';
+import { ballotCredentialClaims, readElection } from '../../core/rules/elections';
 import type { StateReader } from '../../core/rules/types';
 
 export function createCredentialPrecheck(deps: {
@@ -17,14 +17,7 @@ export function createCredentialPrecheck(deps: {
 }): (txs: readonly Transaction[]) => Promise<void> {
   return async (txs) => {
     const state = deps.state();
-    const claims: CredentialClaim[] = [];
-    for (const tx of txs) {
-      if (tx.type !== 'election.ballot') continue;
-      const { election: id, credential } = tx.payload;
-      if (typeof id !== 'string' || typeof credential !== 'string') continue;
-      const election = readElection(state, id);
-      if (election) claims.push(credentialClaim(deps.chainId, election, tx, credential));
-    }
+    const claims = ballotCredentialClaims(txs, deps.chainId, (id) => readElection(state, id));
     if (claims.length === 0) return;
     const verdicts = await deps.verifyCredentials(claims);
     verdicts.forEach((ok, i) => {

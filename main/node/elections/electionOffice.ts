@@ -109,6 +109,7 @@ export class ElectionOffice {
     const status = readElectionStatus(state, id);
     const phase = electionPhase(election, status, this.deps.now());
     const official = this.keyOf(['official', 'authority'], election.officials);
+    const holdsRoll = this.deps.office.hasRoll(id);
     return {
       id,
       title: election.title,
@@ -126,8 +127,8 @@ export class ElectionOffice {
       resultTx: status.resultTx,
       credentialKey: election.credentialKey,
       office: {
-        holdsRoll: this.deps.office.hasRoll(id),
-        canCheckIn: this.deps.office.hasRoll(id) && this.keyOf(['official'], election.officials) !== null,
+        holdsRoll,
+        canCheckIn: holdsRoll && this.keyOf(['official'], election.officials) !== null,
         canIssue: this.deps.office.privateKey(id) !== null,
         canClose: official !== null || this.authority() !== null,
       },
