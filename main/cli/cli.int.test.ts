@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { connectApi } from '../../test/support/apiClient';
 import { runCli, type CliProcess } from '../../test/support/cli';
 import { makeTempDir } from '../../test/support/tempDir';
 
@@ -28,17 +28,14 @@ function startNode(dataDir: string, extra: string[] = []): CliProcess {
   return proc;
 }
 
+/** One call over a fresh connection; replies are matched by id, so broadcast events in between are ignored. */
 async function call(apiUrl: string, token: string, method: string): Promise<Record<string, unknown>> {
-  const ws = new WebSocket(apiUrl, { headers: { Authorization: `Bearer ${token}` } });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const reply = new Promise<Record<string, unknown>>((resolve) => ws.once('message', (data) => resolve(JSON.parse(String(data)))));
-  ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method }));
-  const result = (await reply)['result'] as Record<string, unknown>;
-  ws.close();
-  return result;
+  const api = await connectApi(apiUrl, token);
+  try {
+    return await api.call(method);
+  } finally {
+    api.close();
+  }
 }
 
 async function started(proc: CliProcess): Promise<{ apiUrl: string; consoleUrl: string; token: string }> {
