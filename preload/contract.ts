@@ -425,6 +425,20 @@ export const METHODS = {
       .strict(),
     'The identities held in this node’s keystore (public parts only), optionally of one role.',
   ),
+  'keystore.create': method<IdentitySummary>()(
+    z
+      .object({
+        label: z.string().trim().min(1, 'must not be empty').max(120),
+        role: z.literal('resident', { error: 'only resident identities are created here; other roles come with the genesis' }).default('resident'),
+        passphrase: z.string().min(8, 'must be at least 8 characters').max(1024),
+      })
+      .strict(),
+    "Creates a resident identity in this node's keystore: a new Ed25519 key sealed with the passphrase (scrypt + AES-256-GCM).",
+  ),
+  'keystore.open': method<IdentitySummary>()(
+    z.object({ id: z.string().trim().min(1).max(80), passphrase: z.string().max(1024) }).strict(),
+    'Checks that the passphrase opens an identity of this keystore (nothing is kept open); WRONG_PASSPHRASE if not.',
+  ),
   'tx.submit': method<{ readonly hash: string; readonly duplicate: boolean }>()(
     z.object({ transaction: transactionInput }).strict(),
     'Submits a signed transaction; answers once it is validated and durably in the mempool.',

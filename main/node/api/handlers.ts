@@ -90,6 +90,11 @@ export function createHandlers(deps: HandlerDependencies): Handlers {
     'node.identity': () => deps.identity(),
     'node.logs': ({ level, limit }) => ({ entries: deps.log.latest(level, limit).map(logEntryJSON), capacity: deps.log.capacity }),
     'keystore.list': ({ role }) => ({ identities: deps.keystore.list(role) }),
+    'keystore.create': ({ label, role, passphrase }) => deps.keystore.create({ label, role, passphrase }),
+    'keystore.open': async ({ id, passphrase }) => {
+      await deps.keystore.unlock(id, passphrase);
+      return deps.keystore.get(id);
+    },
 
     'tx.submit': ({ transaction }) => mempool.submit(transaction),
 

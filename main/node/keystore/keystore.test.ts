@@ -1,6 +1,7 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ed25519PrivateKeyFromSeed, ed25519PublicKeyHex, openKey, sealKey } from './keystore';
+import { makeTempDir } from '../../../test/support/tempDir';
+import { ed25519PrivateKeyFromSeed, ed25519PublicKeyHex, identityId, openKey, openKeystore, sealKey } from './keystore';
 
 const FAST_N = 2 ** 10;
 
@@ -29,5 +30,33 @@ describe('keystore sealing (scrypt + AES-256-GCM)', () => {
     const flipped = Buffer.from(file.ciphertext, 'base64');
     flipped[0] = (flipped[0] ?? 0) ^ 1;
     await expect(openKey({ ...file, ciphertext: flipped.toString('base64') }, 'p')).rejects.toMatchObject({ code: 'WRONG_PASSPHRASE' });
+  });
+});
+
+describe('creating identities', () => {
+  it('ids come from the label and stay unique', () => {
+    const taken = new Set(['resident-chan-tai-man']);
+    expect(identityId('resident', 'Chan Tai Man', (id) => taken.has(id))).toBe('resident-chan-tai-man-2');
+    expect(identityId('resident', '  Lee Ka-Yan!! ', () => false)).toBe('resident-lee-ka-yan');
+    expect(identityId('resident', '陳大文', () => false)).toBe('resident');
+  });
+
+  it('two identities created at once with one label get two ids; both open with their passphrase and persist', async () => {
+    const temp = makeTempDir();
+    try {
+      const keystore = openKeystore(temp.path);
+      const [a, b] = await Promise.all([
+        keystore.create({ label: 'Chan Tai Man', role: 'resident', passphrase: 'first passphrase', scryptN: FAST_N }),
+        keystore.create({ label: 'Chan Tai Man', role: 'resident', passphrase: 'second passphrase', scryptN: FAST_N }),
+      ]);
+      expect(new Set([a.id, b.id])).toEqual(new Set(['resident-chan-tai-man', 'resident-chan-tai-man-2']));
+      expect(a.publicKey).not.toBe(b.publicKey);
+      const reopened = openKeystore(temp.path);
+      expect(reopened.list('resident').map((i) => i.id).sort()).toEqual([a.id, b.id].sort());
+      expect(ed25519PublicKeyHex(await reopened.unlock(a.id, 'first passphrase'))).toBe(a.publicKey);
+      await expect(reopened.unlock(b.id, 'first passphrase')).rejects.toMatchObject({ code: 'WRONG_PASSPHRASE' });
+    } finally {
+      temp.remove();
+    }
   });
 });

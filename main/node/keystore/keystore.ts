@@ -3,7 +3,7 @@
  * key sealed with AES-256-GCM under a key derived from a passphrase with scrypt (RFC 7914). Public parts are
  * readable without the passphrase. scrypt runs on libuv's thread pool, never on the main thread.
  */
-import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, randomBytes, scrypt } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, scrypt } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -134,6 +134,22 @@ export interface Keystore {
   get(id: string): IdentitySummary;
   unlock(id: string, passphrase: string): Promise<KeyObject>;
   add(file: KeyFile): void;
+  /** A new key of this role, sealed with the passphrase; its id is made from the label and is unique. */
+  create(options: { label: string; role: IdentityRole; passphrase: string; scryptN?: number }): Promise<IdentitySummary>;
+}
+
+/** "Chan Tai Man" → "resident-chan-tai-man"; a number is added when the id is taken. */
+export function identityId(role: IdentityRole, label: string, taken: (id: string) => boolean): string {
+  const slug = label
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  const base = slug ? `${role}-${slug}` : role;
+  if (!taken(base)) return base;
+  for (let n = 2; ; n++) if (!taken(`${base}-${n}`)) return `${base}-${n}`;
 }
 
 /** Opens the keystore folder, reading every key file's public part once. */
@@ -156,13 +172,27 @@ export function openKeystore(dir: string): Keystore {
     if (!file) throw new CivichainError('UNKNOWN_IDENTITY', `There is no key "${id}" in this node's keystore.`, { id });
     return file;
   };
+  const reserved = new Set<string>();
+  const add = (file: KeyFile): void => {
+    writeFileAtomic(join(dir, `${file.id}.json`), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+    files.set(file.id, file);
+  };
   return {
     list: (role) => [...files.values()].filter((f) => !role || f.role === role).map(summary),
     get: (id) => summary(find(id)),
     unlock: (id, passphrase) => openKey(find(id), passphrase),
-    add(file) {
-      writeFileAtomic(join(dir, `${file.id}.json`), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-      files.set(file.id, file);
+    add,
+    async create({ label, role, passphrase, scryptN }) {
+      // The id is reserved before scrypt runs, so two creations at once cannot pick the same one.
+      const id = identityId(role, label, (candidate) => files.has(candidate) || reserved.has(candidate));
+      reserved.add(id);
+      try {
+        const sealed = await sealKey({ id, label, role, privateKey: generateKeyPairSync('ed25519').privateKey, passphrase, ...(scryptN ? { scryptN } : {}) });
+        add(sealed);
+        return summary(sealed);
+      } finally {
+        reserved.delete(id);
+      }
     },
   };
 }
