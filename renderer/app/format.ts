@@ -49,3 +49,22 @@ const percentFormat = new Intl.NumberFormat('en-GB', { style: 'percent', maximum
 export function formatPercent(part: number, whole: number): string {
   return percentFormat.format(whole > 0 ? part / whole : 0);
 }
+
+/** HK$1,234.50 — voucher amounts are whole cents on the ledger; grouped as the node words them. */
+export function formatMoney(cents: number): string {
+  const sign = cents < 0 ? '−' : '';
+  const abs = Math.abs(Math.trunc(cents));
+  const dollars = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}HK$${dollars}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/**
+ * "120.50", "HK$120.5", "1,000" → cents; null when it is not an amount of money (more than two decimals,
+ * letters, nothing). The window says what is wrong; the node checks the amount again.
+ */
+export function parseMoney(text: string): number | null {
+  const match = /^\s*(?:HK\$)?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*$/i.exec(text);
+  if (!match) return null;
+  const cents = Number((match[1] ?? '').replace(/,/g, '')) * 100 + Number((match[2] ?? '0').padEnd(2, '0'));
+  return Number.isSafeInteger(cents) ? cents : null;
+}

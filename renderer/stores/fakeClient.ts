@@ -1,5 +1,5 @@
 /** Test helpers for the stores: a client answering from a table of handlers, and an election to answer with. */
-import type { ElectionSummary, EventName, EventPayloads, MethodInput, MethodName, MethodOutput } from '../../preload/contract';
+import type { ElectionSummary, VoucherProgrammeSummary, EventName, EventPayloads, MethodInput, MethodName, MethodOutput } from '../../preload/contract';
 import { ApiError, type CivichainClient, type ConnectionState } from '../api/client';
 
 /** An open demo-like election with live results, for store tests. */
@@ -23,6 +23,21 @@ export const ELECTION: ElectionSummary = {
   resultTx: null,
   credentialKey: { suite: 'RSAPBSSA-SHA384-PSS-Deterministic', n: 'AQAB', e: 'AQAB' },
   office: { holdsRoll: true, canCheckIn: true, canIssue: true, canClose: true },
+};
+
+/** The demo voucher programme as a reviewer-and-authority node sees it, for store tests. */
+export const PROGRAMME: VoucherProgrammeSummary = {
+  id: 'hk-consumption-2026',
+  title: 'Consumption Voucher Scheme (demo)',
+  amountPerPersonCents: 500_000,
+  instalments: [
+    { amountCents: 200_000, releaseAtMs: 0, expiresAtMs: 2_000_000_000_000 },
+    { amountCents: 300_000, releaseAtMs: 0, expiresAtMs: 2_000_000_000_000 },
+  ],
+  reviewers: ['cd'.repeat(32)],
+  operators: [{ publicKey: 'ef'.repeat(32), name: 'Octopus', status: 'active', redemptions: 0, redeemedCents: 0 }],
+  counts: { applicants: { pending: 0, approved: 0, denied: 0 }, issuedCents: 0, redeemedCents: 0, outstandingCents: 0 },
+  office: { canReview: true, canAuthorise: true, operators: ['operator-octopus'] },
 };
 
 export type Handlers = {
