@@ -3,8 +3,8 @@
  * approves, the resident holds HK$5,000 in two instalments, pays HK$120.50 at Octopus, Octopus accepts, and
  * the wallet, the operator's redemptions and the dashboard agree — on the node that did it and on a second,
  * peered observer node. Refusals: a bad HKID check digit, under 18, a second application with the same
- * HKID (flagged, then refused), paying more than the balance, paying an expired request, and a retry with
- * the same request charged once.
+ * HKID (flagged, then refused), paying more than the balance, paying an expired request, a retry with
+ * the same request charged once, and one voucher paid at two operators through two nodes at once.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -122,6 +122,42 @@ describe('vouchers on a demo node', () => {
     await expect.poll(async () => (await wallet(a, 'resident-chan')).spendableCents, { timeout: 20_000 }).toBe(482_950);
   }, 60_000);
 
+  it('the same voucher paid at the same moment at two operators through two nodes: exactly one payment is final, the other is refused saying why', async () => {
+    const octopus = await a.api.call<VoucherPaymentRequest>('voucher.request', { programme: P, operator: 'operator-octopus', amountCents: 10_000, reference: 'race at Octopus' });
+    const alipay = await a.api.call<VoucherPaymentRequest>('voucher.request', { programme: P, operator: 'operator-alipayhk', amountCents: 10_000, reference: 'race at AlipayHK' });
+    // Validators wait for a person while both payments are signed against the same wallet and reach the
+    // mempools, so neither can be final before the other is submitted: the race is certain, not timing.
+    await a.api.call('validator.setMode', { mode: 'manual' });
+    let outcomes: PromiseSettledResult<{ redemption: string }>[];
+    try {
+      const paying = [
+        a.api.call<{ redemption: string }>('voucher.pay', { programme: P, resident: 'resident-chan', code: octopus.code }),
+        b.api.call<{ redemption: string }>('voucher.pay', { programme: P, resident: 'resident-chan', code: alipay.code }),
+      ];
+      const redeems = async () => (await b.api.call<{ transactions: { type: string }[] }>('mempool.list', {})).transactions.filter((t) => t.type === 'voucher.redeem').length;
+      await expect.poll(redeems, { timeout: 20_000 }).toBe(2);
+      await a.api.call('validator.setMode', { mode: 'auto' });
+      outcomes = await Promise.allSettled(paying);
+    } finally {
+      await a.api.call('validator.setMode', { mode: 'auto' });
+    }
+    const won = outcomes.filter((o): o is PromiseFulfilledResult<{ redemption: string }> => o.status === 'fulfilled');
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    const refusal = (lost[0]!.reason as { rpc: { data: { code: string; message: string } } }).rpc.data;
+    expect(refusal.code).toBe('VOUCHER_SPENT_ELSEWHERE');
+    const winner = outcomes[0]!.status === 'fulfilled' ? 'Octopus' : 'AlipayHK';
+    expect(refusal.message).toMatch(new RegExp(`nothing was charged.*HK\\$100\\.00 to ${winner}`));
+
+    // Both nodes hold the one payment, and only it; the operator declines it so the balance is as before.
+    for (const node of [a, b]) {
+      await expect.poll(async () => (await wallet(node, 'resident-chan')).history.filter((r) => r.amountCents === 10_000).length, { timeout: 20_000 }).toBe(1);
+    }
+    await a.api.call('voucher.decline', { programme: P, redemption: won[0]!.value.redemption, reason: 'test race' });
+    for (const node of [a, b]) await expect.poll(async () => (await wallet(node, 'resident-chan')).spendableCents, { timeout: 20_000 }).toBe(482_950);
+  }, 60_000);
+
   it('no personal data on the ledger: the applicant\'s name, HKID and date of birth are in neither node\'s ledger store', async () => {
     for (const temp of temps) {
       for (const file of readdirSync(temp.path).filter((f) => f.startsWith('chain.sqlite'))) {
@@ -137,7 +173,7 @@ describe('vouchers on a demo node', () => {
     const claim = await a.api.call<{ txHash: string; redemptions: number; totalCents: number }>('voucher.settle', { programme: P, operator: 'operator-octopus' });
     expect(claim).toMatchObject({ redemptions: 1, totalCents: 12_050 });
     await a.api.call('voucher.confirm', { programme: P, claim: claim.txHash });
-    const [settled] = (await a.api.call<{ redemptions: VoucherRedemptionJSON[] }>('voucher.redemptions', { programme: P, operator: 'operator-octopus' })).redemptions;
+    const settled = (await a.api.call<{ redemptions: VoucherRedemptionJSON[] }>('voucher.redemptions', { programme: P, operator: 'operator-octopus' })).redemptions.find((r) => r.claim === claim.txHash);
     expect(settled).toMatchObject({ status: 'settled', claim: claim.txHash });
     const refund = await a.api.callError('voucher.refund', { programme: P, redemption: settled!.id });
     expect(refund.data.code).toBe('TX_VOUCHER_REFUND_AFTER_SETTLEMENT');

@@ -300,7 +300,28 @@ export class VoucherOffice {
       // A retry racing the first payment to finality finds it paid: that is the answer, not an error.
       const paid = error instanceof CivichainError && (error.code === 'TX_VOUCHER_REQUEST_REDEEMED' || error.code === 'TX_DROPPED' || error.code === 'TX_DUPLICATE') ? paidBefore() : null;
       if (paid) return paid;
+      if (error instanceof CivichainError && (error.code === 'TX_DROPPED' || error.code === 'TX_VOUCHER_SPENT')) this.explainSpentElsewhere(p, chosen, transactionHash(tx));
       throw error;
+    }
+  }
+
+  /**
+   * When a payment lost because a voucher it chose was spent at the same moment by another payment (at
+   * another operator, through another node), says so in the resident's words; otherwise returns.
+   */
+  private explainSpentElsewhere(p: string, chosen: readonly Voucher[], own: string): void {
+    const state = this.deps.state();
+    for (const v of chosen) {
+      const now = readVoucher(state, p, v.id);
+      const by = now?.spentBy ?? null;
+      if (!by || by === own) continue;
+      const other = readRedemption(state, p, by);
+      const where = other ? ` (${money(other.amountCents)} to ${this.operatorName(state, p, other.operator) ?? 'another operator'})` : '';
+      fail(
+        'VOUCHER_SPENT_ELSEWHERE',
+        `This payment was not made and nothing was charged for it: your ${money(v.amountCents)} voucher was used at the same moment by another payment${where}, which went through first. Pay again to use your other vouchers.`,
+        { voucher: v.id, spentBy: by },
+      );
     }
   }
 
