@@ -15,6 +15,7 @@ import { systemClock } from './clock';
 import { createHandlers, transactionStatus } from './api/handlers';
 import { ConsensusEngine } from './consensus/engine';
 import type { ConsensusEvent, LocalKey, Network, ProofOfWork, Verifier } from './consensus/types';
+import { FinalityWaiters } from './finality';
 import { TransactionPool } from './mempool/mempool';
 import { CatchUp, SYNC_RANGE_BLOCKS } from './p2p/catchUp';
 import { PeerNetwork } from './p2p/peerNetwork';
@@ -240,18 +241,16 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
     catchUpTimer.unref();
     closers.push(() => clearInterval(catchUpTimer));
 
-    const finalListeners = new Set<() => void>();
+    const finality = new FinalityWaiters({ finalHeight: (hash) => store.transaction(hash)?.height ?? null, pending: (hash) => mempool.has(hash) });
     const emitElectionChanges = (height: number) => {
       if (listeners.size === 0) return;
       const elections = new Set<string>();
-      for (const tx of store.committed(height)?.block.transactions ?? []) {
-        if (tx.type.startsWith('election.')) elections.add(String(tx.payload['election'] ?? tx.payload['id']));
-      }
-      for (const election of elections) emit('election.changed', { election, height });
       const programmes = new Set<string>();
       for (const tx of store.committed(height)?.block.transactions ?? []) {
-        if (tx.type.startsWith('voucher.')) programmes.add(String(tx.payload['programme'] ?? tx.payload['id']));
+        if (tx.type.startsWith('election.')) elections.add(String(tx.payload['election'] ?? tx.payload['id']));
+        else if (tx.type.startsWith('voucher.')) programmes.add(String(tx.payload['programme'] ?? tx.payload['id']));
       }
+      for (const election of elections) emit('election.changed', { election, height });
       for (const programme of programmes) emit('voucher.changed', { programme, height });
     };
 
@@ -262,8 +261,8 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
           break;
         case 'block.final':
           emit('block.final', { height: event.height, round: event.round, blockHash: event.blockHash, txCount: event.txCount });
-          mempool.dropInvalidated();
-          for (const listener of finalListeners) listener();
+          mempool.dropInvalidated(event.changes.writes.keys());
+          finality.onBlockFinal(event.height, event.changes.txHashes);
           emitElectionChanges(event.height);
           network?.announceHeight(event.height);
           catchUp?.tick();
@@ -435,10 +434,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
           return tx ? [{ hash, tx }] : [];
         }),
       recount: (election) => store.recountBallots(election),
-      onFinalBlock: (listener) => {
-        finalListeners.add(listener);
-        return () => finalListeners.delete(listener);
-      },
+      waitFinal: (hash, timeoutMs) => finality.wait(hash, timeoutMs),
       recordSource: { head: () => store.head().height, committed: (height) => store.committed(height) },
       keys: await unlockRoleKeys(workspace, genesis, ['authority', 'official']),
       now,
@@ -451,10 +447,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       committed: (height) => store.committed(height),
       submit: (tx) => mempool.submit(tx),
       txStatus: (hash) => transactionStatus(store, mempool, runningEngine, hash),
-      onFinalBlock: (listener) => {
-        finalListeners.add(listener);
-        return () => finalListeners.delete(listener);
-      },
+      waitFinal: (hash, timeoutMs) => finality.wait(hash, timeoutMs),
       keys: voucherKeys,
       identity: (id) => workspace.keystore.list().find((i) => i.id === id) ?? null,
       labelOf: (publicKey) => workspace.keystore.list().find((i) => i.publicKey === publicKey)?.label ?? null,

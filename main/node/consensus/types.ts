@@ -111,7 +111,15 @@ export interface PendingApproval {
 
 export type ConsensusEvent =
   | { readonly kind: 'block.proposed'; readonly height: number; readonly round: number; readonly blockHash: string; readonly proposer: string }
-  | { readonly kind: 'block.final'; readonly height: number; readonly blockHash: string; readonly round: number; readonly txCount: number }
+  | {
+      readonly kind: 'block.final';
+      readonly height: number;
+      readonly blockHash: string;
+      readonly round: number;
+      readonly txCount: number;
+      /** What the block changed: its transactions' hashes and the state keys it wrote. */
+      readonly changes: StateChanges;
+    }
   | { readonly kind: 'round.change'; readonly height: number; readonly round: number }
   | { readonly kind: 'evidence'; readonly evidence: Evidence }
   | { readonly kind: 'approval.pending'; readonly height: number; readonly round: number; readonly blockHash: string }

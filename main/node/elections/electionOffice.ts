@@ -44,8 +44,8 @@ export interface ElectionOfficeDependencies {
   readonly findTransactions: (prefix: string) => { hash: string; tx: Transaction }[];
   /** Votes and ballots of an election counted from the stored ballots themselves (not the state's tally). */
   readonly recount: (election: string) => { votes: Record<string, number>; ballots: number };
-  /** Calls back after every final block; returns an unsubscribe function. */
-  readonly onFinalBlock: (listener: () => void) => () => void;
+  /** Resolves with the height once the transaction is final; TX_DROPPED or NOT_FINAL_YET otherwise (main/node/finality.ts). */
+  readonly waitFinal: (hash: string, timeoutMs: number) => Promise<number>;
   readonly recordSource: RecordSource;
   readonly keys: readonly RoleKey[];
   readonly now: () => number;
@@ -234,35 +234,18 @@ export class ElectionOffice {
   }
 
   /** Resolves once the transaction is final; fails when it left the mempool without a block, or on timeout. */
-  private waitFinal(hash: string): Promise<number> {
+  private async waitFinal(hash: string): Promise<number> {
     const timeoutMs = this.deps.finalityTimeoutMs ?? 60_000;
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const status = this.deps.txStatus(hash);
-        if (status?.state === 'final') {
-          done();
-          resolve(status.height);
-          return true;
-        }
-        if (status === null) {
-          done();
-          reject(new CivichainError('TX_DROPPED', 'The transaction left the mempool without being included.', { hash }));
-          return true;
-        }
-        return false;
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new CivichainError('NOT_FINAL_YET', `The check-in was submitted but is not final after ${timeoutMs / 1000} s (are the validators running and approving?). Try the check-in again: it will wait for the same transaction.`, { hash }));
-      }, timeoutMs);
-      const unsubscribe = this.deps.onFinalBlock(() => void check());
-      const done = () => {
-        clearTimeout(timer);
-        unsubscribe();
-      };
-      check();
-    });
+    try {
+      return await this.deps.waitFinal(hash, timeoutMs);
+    } catch (error) {
+      if (error instanceof CivichainError && error.code === 'NOT_FINAL_YET') {
+        throw new CivichainError('NOT_FINAL_YET', `The check-in was submitted but is not final after ${timeoutMs / 1000} s (are the validators running and approving?). Try the check-in again: it will wait for the same transaction.`, { hash });
+      }
+      throw error;
+    }
   }
+
 
   async checkIn(id: string, voterIdInput: string, cardCode: string): Promise<{ pass: string; credentialTx: string; height: number }> {
     const election = this.election(id);

@@ -54,8 +54,27 @@ interface Waiting {
 
 export const DEFAULT_MEMPOOL_SIZE = 200_000;
 
+/** Transactions re-checked per block beyond those whose reads the block changed: for what time alone ends. */
+const SWEEP_PER_BLOCK = 256;
+
+/** A state reader that notes every key read through it. */
+function recordingReader(state: StateReader, reads: string[]): StateReader {
+  return {
+    get: (key) => {
+      reads.push(key);
+      return state.get(key);
+    },
+    hasTransaction: (hash) => state.hasTransaction(hash),
+  };
+}
+
 export class TransactionPool implements Mempool {
   private readonly txs = new Map<string, Transaction>();
+  /** The state keys each waiting transaction's rules read when it was last checked… */
+  private readonly readsOf = new Map<string, readonly string[]>();
+  /** …and the other way round: which waiting transactions read a key. */
+  private readonly readers = new Map<string, Set<string>>();
+  private sweep: Iterator<string> | null = null;
   private readonly maxSize: number;
   private queue: Waiting[] = [];
   private flushing: Promise<void> | null = null;
@@ -87,6 +106,29 @@ export class TransactionPool implements Mempool {
     return this.txs.size;
   }
 
+  private index(hash: string, reads: readonly string[]): void {
+    this.unindex(hash);
+    if (reads.length === 0) return;
+    const unique = [...new Set(reads)];
+    this.readsOf.set(hash, unique);
+    for (const key of unique) {
+      let set = this.readers.get(key);
+      if (!set) this.readers.set(key, (set = new Set()));
+      set.add(hash);
+    }
+  }
+
+  private unindex(hash: string): void {
+    const reads = this.readsOf.get(hash);
+    if (!reads) return;
+    this.readsOf.delete(hash);
+    for (const key of reads) {
+      const set = this.readers.get(key);
+      set?.delete(hash);
+      if (set?.size === 0) this.readers.delete(key);
+    }
+  }
+
   /** Hashes of waiting transactions that start with a hex prefix (a short tracking code). */
   hashesWithPrefix(prefix: string, limit = 10): string[] {
     const found: string[] = [];
@@ -108,19 +150,44 @@ export class TransactionPool implements Mempool {
 
   /**
    * After a block: drops waiting transactions that the new state makes invalid (a second check-in of the
-   * same voter that lost to another station's, a ballot whose election closed…), so that whoever waits for
-   * them learns now. Notes never conflict and are skipped; at most `maxChecks` are checked per call.
+   * same voter that lost to another station's, a voucher spent by another payment, a ballot whose election
+   * closed…), so that whoever waits for them learns now. Re-checked are the transactions that read a key
+   * the block changed (`changedKeys`; all of them, up to `maxChecks`, when not given), and a rotating few
+   * others, for what time alone ends (an expiry). Notes never conflict and are skipped.
    */
-  dropInvalidated(maxChecks = 5_000): string[] {
+  dropInvalidated(changedKeys?: Iterable<string>, options: { maxChecks?: number; sweep?: number } = {}): string[] {
+    const { maxChecks = 5_000, sweep = SWEEP_PER_BLOCK } = options;
     const state = this.deps.state();
     const context = { genesis: this.options.genesis, height: this.deps.height() + 1, blockTimeMs: this.deps.now(), state, credentials: this.deps.credentials };
+    const candidates = new Set<string>();
+    if (changedKeys === undefined) {
+      for (const [hash, tx] of this.txs) {
+        if (candidates.size >= maxChecks) break;
+        if (tx.type !== 'note') candidates.add(hash);
+      }
+    } else {
+      for (const key of changedKeys) {
+        for (const hash of this.readers.get(key) ?? []) candidates.add(hash);
+        if (candidates.size >= maxChecks) break;
+      }
+      for (let i = 0; i < sweep && this.txs.size > 0; i++) {
+        this.sweep ??= this.txs.keys();
+        const next = this.sweep.next();
+        if (next.done) {
+          this.sweep = null;
+          break;
+        }
+        if (this.txs.get(next.value)?.type !== 'note') candidates.add(next.value);
+      }
+    }
     const invalid: string[] = [];
-    let checked = 0;
-    for (const [hash, tx] of this.txs) {
-      if (tx.type === 'note') continue;
-      if (checked++ >= maxChecks) break;
+    for (const hash of candidates) {
+      const tx = this.txs.get(hash);
+      if (!tx) continue;
+      const reads: string[] = [];
       try {
-        checkTransaction(tx, hash, context, this.deps.registry);
+        checkTransaction(tx, hash, { ...context, state: recordingReader(state, reads) }, this.deps.registry);
+        this.index(hash, reads);
       } catch (error) {
         if (!(error instanceof CivichainError)) throw error;
         invalid.push(hash);
@@ -131,7 +198,10 @@ export class TransactionPool implements Mempool {
   }
 
   remove(hashes: readonly string[]): void {
-    const present = hashes.filter((hash) => this.txs.delete(hash));
+    const present = hashes.filter((hash) => {
+      this.unindex(hash);
+      return this.txs.delete(hash);
+    });
     if (present.length === 0) return;
     this.deps.repository.remove(present);
     this.deps.onChange(this.txs.size, []);
@@ -179,6 +249,7 @@ export class TransactionPool implements Mempool {
         const state = this.deps.state();
         const context = { genesis: this.options.genesis, height: this.deps.height() + 1, blockTimeMs: this.deps.now(), state, credentials: this.deps.credentials };
         const accepted: Waiting[] = [];
+        const readsOf = new Map<string, string[]>();
         const seen = new Set<string>();
         for (const [index, waiting] of batch.entries()) {
           try {
@@ -194,7 +265,9 @@ export class TransactionPool implements Mempool {
               continue;
             }
             // Refuse now what would fail in a block: the rules of its type, against the committed state.
-            checkTransaction(waiting.tx, waiting.hash, context, this.deps.registry);
+            const reads: string[] = [];
+            checkTransaction(waiting.tx, waiting.hash, { ...context, state: recordingReader(state, reads) }, this.deps.registry);
+            if (waiting.tx.type !== 'note') readsOf.set(waiting.hash, reads);
             if (this.txs.size + accepted.length >= this.maxSize) {
               throw new CivichainError('MEMPOOL_FULL', `The node holds ${this.maxSize} waiting transactions. Try again shortly.`, { limit: this.maxSize });
             }
@@ -213,7 +286,10 @@ export class TransactionPool implements Mempool {
           for (const waiting of accepted) waiting.reject(error);
           continue;
         }
-        for (const waiting of accepted) this.txs.set(waiting.hash, waiting.tx);
+        for (const waiting of accepted) {
+          this.txs.set(waiting.hash, waiting.tx);
+          this.index(waiting.hash, readsOf.get(waiting.hash) ?? []);
+        }
         for (const waiting of accepted) waiting.resolve({ hash: waiting.hash, duplicate: false });
         this.deps.onChange(this.txs.size, accepted.map((w) => w.tx));
       }

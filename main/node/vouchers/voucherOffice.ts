@@ -55,7 +55,8 @@ export interface VoucherOfficeDependencies {
   readonly committed: (height: number) => { block: Block } | null;
   readonly submit: (tx: Transaction) => Promise<{ hash: string }>;
   readonly txStatus: (hash: string) => TransactionStatus | null;
-  readonly onFinalBlock: (listener: () => void) => () => void;
+  /** Resolves with the height once the transaction is final; TX_DROPPED or NOT_FINAL_YET otherwise (main/node/finality.ts). */
+  readonly waitFinal: (hash: string, timeoutMs: number) => Promise<number>;
   /** Role keys this node acts with: authority, reviewer, operator. */
   readonly keys: readonly RoleKey[];
   /** A keystore identity: its public key, and its private key unsealed with a passphrase. */
@@ -142,30 +143,16 @@ export class VoucherOffice {
   }
 
   /** Resolves once the transaction is final; fails when it left the mempool without a block, or on timeout. */
-  private waitFinal(hash: string): Promise<number> {
+  private async waitFinal(hash: string): Promise<number> {
     const timeoutMs = this.deps.finalityTimeoutMs ?? 60_000;
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        const status = this.deps.txStatus(hash);
-        if (status?.state === 'final') {
-          done();
-          resolve(status.height);
-        } else if (status === null) {
-          done();
-          reject(new CivichainError('TX_DROPPED', 'The transaction left the mempool without being included: the ledger refused it in the meantime. Look at the current state and try again.', { hash }));
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new CivichainError('NOT_FINAL_YET', `Submitted but not final after ${timeoutMs / 1000} s (are the validators running?). Asking again waits for the same transaction.`, { hash }));
-      }, timeoutMs);
-      const unsubscribe = this.deps.onFinalBlock(check);
-      const done = (): void => {
-        clearTimeout(timer);
-        unsubscribe();
-      };
-      check();
-    });
+    try {
+      return await this.deps.waitFinal(hash, timeoutMs);
+    } catch (error) {
+      if (error instanceof CivichainError && error.code === 'NOT_FINAL_YET') {
+        throw new CivichainError('NOT_FINAL_YET', `Submitted but not final after ${timeoutMs / 1000} s (are the validators running?). Asking again waits for the same transaction.`, { hash });
+      }
+      throw error;
+    }
   }
 
   /** Submits a signed transaction and waits for it to be final. */
