@@ -79,7 +79,8 @@ export function x25519KeyPair(privateKey: Uint8Array): X25519KeyPair {
 }
 
 function x25519PublicKey(value: string, what: string): KeyObject {
-  return createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, decode32(value, what)]), format: 'der', type: 'spki' });
+  // As a JWK: about ten times faster to import than SPKI DER, and a desk opens thousands of applications.
+  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: decode32(value, what).toString('base64url') }, format: 'jwk' });
 }
 
 function sealKey(shared: Buffer, ephemeralPublicKey: string, recipient: string): Buffer {
@@ -141,6 +142,17 @@ export function sealApplication(details: ApplicationDetails, reviewersPublicKey:
   return Object.freeze({ recipient: reviewersPublicKey, ephemeralPublicKey: ephemeral.publicKey, nonce: nonce.toString('base64url'), ciphertext: body.toString('base64url') });
 }
 
+/** The reviewers' public key of their private key, derived once per key object (a government desk opens thousands). */
+const publicKeys = new WeakMap<KeyObject, string>();
+function publicKeyOf(privateKey: KeyObject): string {
+  let key = publicKeys.get(privateKey);
+  if (key === undefined) {
+    key = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(X25519_SPKI_PREFIX.length).toString('base64url');
+    publicKeys.set(privateKey, key);
+  }
+  return key;
+}
+
 /**
  * Opens sealed details with the reviewers' private key. Throws VOUCHER_SEAL_INVALID when they were not
  * sealed to this key, were sealed for another programme or applicant, or were changed in any byte.
@@ -162,7 +174,7 @@ export function openApplication(sealed: SealedApplication, reviewersPrivateKey: 
     return invalid('it is malformed');
   }
   if (body.length < TAG_BYTES) return invalid('it is too short');
-  const ours = createPublicKey(reviewersPrivateKey).export({ format: 'der', type: 'spki' }).subarray(X25519_SPKI_PREFIX.length).toString('base64url');
+  const ours = publicKeyOf(reviewersPrivateKey);
   if (sealed.recipient !== ours) return invalid('it was sealed to another key');
   const shared = sharedSecret(reviewersPrivateKey, ephemeral);
   if (!shared) return invalid('its ephemeral key is a low-order point');
