@@ -691,6 +691,10 @@ export const METHODS = {
       .strict(),
     'The authority registers (or reinstates) or suspends a payment operator.',
   ),
+  'voucher.export': method<{ readonly record: Readonly<Record<string, unknown>> }>()(
+    z.object({ programme: programmeId }).strict(),
+    'The programme record (docs/PROTOCOL.md “Election record”, format civichain/programme-record/v1): what civichain verify --record totals.',
+  ),
 } as const;
 
 export type MethodName = keyof typeof METHODS;

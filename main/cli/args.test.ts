@@ -69,6 +69,7 @@ describe('civichain command line', () => {
     [['export', '--out', 'x.json'], /export needs --election/],
     [['export', '--election', 'Bad Id', '--out', 'x.json'], /export needs --election/],
     [['export', '--election', 'demo-general-2026'], /export needs --out/],
+    [['export', '--election', 'demo-general-2026', '--programme', 'hk-consumption-2026', '--out', 'x.json'], /not both/],
   ])('refuses %j with a usage error', (argv, message) => {
     const result = parseCommandLine(argv);
     expect(result.ok).toBe(false);
@@ -80,7 +81,11 @@ describe('civichain command line', () => {
     expect(parseCommandLine(['verify', '--record', 'r.json'])).toEqual({ ok: true, command: { kind: 'verify', dataDir: null, recordFile: 'r.json' } });
     expect(parseCommandLine(['export', '--election', 'demo-general-2026', '--out', 'r.json', '--data', 'd'])).toEqual({
       ok: true,
-      command: { kind: 'export', dataDir: 'd', election: 'demo-general-2026', outFile: 'r.json' },
+      command: { kind: 'export', dataDir: 'd', subject: { kind: 'election', id: 'demo-general-2026' }, outFile: 'r.json' },
+    });
+    expect(parseCommandLine(['export', '--programme', 'hk-consumption-2026', '--out', 'p.json'])).toEqual({
+      ok: true,
+      command: { kind: 'export', dataDir: null, subject: { kind: 'programme', id: 'hk-consumption-2026' }, outFile: 'p.json' },
     });
   });
 });

@@ -12,16 +12,17 @@ Usage:
                  [--p2p-host HOST] [--no-peer-exchange] [--keys ID,ID... | --observer]
   civichain repair --data DIR --from-peer URL
   civichain verify [--data DIR | --record FILE]
-  civichain export --election ID --out FILE [--data DIR]
+  civichain export (--election ID | --programme ID) --out FILE [--data DIR]
   civichain --help | --version
 
 Commands:
   node        Run a headless node: the ledger, the local API and the browser console on 127.0.0.1.
   repair      Rebuild a tampered or corrupt ledger store from a peer (the damaged file is kept).
-  verify      Recount every election from the raw blocks of a data folder or an exported election record,
-              checking every signature, credential, roll proof, hash link and certificate. Prints the
-              result and OK, or FAIL and the first problem found (exit code 1).
-  export      Write an election record (JSON, docs/PROTOCOL.md "Election record") for verify --record.
+  verify      Recount every election and total every voucher programme from the raw blocks of a data folder
+              or an exported record, checking every signature, credential, roll proof, hash link and
+              certificate. Prints the result and OK, or FAIL and the first problem found (exit code 1).
+  export      Write the record of an election or a voucher programme (JSON, docs/PROTOCOL.md "Election
+              record") for verify --record.
 
 Options for node:
   --data DIR         Data folder (genesis, keystore, ledger). Default: $CIVICHAIN_DATA_DIR or ~/.civichain/demo
@@ -76,7 +77,8 @@ export interface VerifyCommand {
 export interface ExportCommand {
   readonly kind: 'export';
   readonly dataDir: string | null;
-  readonly election: string;
+  /** What the record is exported for: an election, or a voucher programme. */
+  readonly subject: { readonly kind: 'election' | 'programme'; readonly id: string };
   readonly outFile: string;
 }
 
@@ -226,19 +228,22 @@ function parseVerify(rest: readonly string[]): ParseResult {
 }
 
 function parseExport(rest: readonly string[]): ParseResult {
-  let values: { data?: string; election?: string; out?: string };
+  let values: { data?: string; election?: string; programme?: string; out?: string };
   try {
     ({ values } = parseArgs({
       args: [...rest],
       strict: true,
-      options: { data: { type: 'string' }, election: { type: 'string' }, out: { type: 'string' } },
+      options: { data: { type: 'string' }, election: { type: 'string' }, programme: { type: 'string' }, out: { type: 'string' } },
     }));
   } catch (error) {
     return usageError((error as Error).message.split('\n')[0] ?? 'Bad options.');
   }
-  if (!values.election || !/^[a-z0-9][a-z0-9-]{2,47}$/.test(values.election)) {
-    return usageError('export needs --election ID: the id of an election (3–48 characters of a–z, 0–9 and -).');
+  const kind = values.programme !== undefined ? 'programme' : 'election';
+  const id = values.programme ?? values.election;
+  if (values.programme !== undefined && values.election !== undefined) return usageError('export takes --election ID or --programme ID, not both.');
+  if (!id || !/^[a-z0-9][a-z0-9-]{2,47}$/.test(id)) {
+    return usageError('export needs --election ID or --programme ID: the id of an election or a voucher programme (3–48 characters of a–z, 0–9 and -).');
   }
-  if (!values.out || values.out.trim() === '') return usageError('export needs --out FILE: where to write the election record.');
-  return { ok: true, command: { kind: 'export', dataDir: values.data ?? null, election: values.election, outFile: values.out } };
+  if (!values.out || values.out.trim() === '') return usageError(`export needs --out FILE: where to write the ${kind} record.`);
+  return { ok: true, command: { kind: 'export', dataDir: values.data ?? null, subject: { kind, id }, outFile: values.out } };
 }

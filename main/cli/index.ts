@@ -12,7 +12,7 @@ import { startNode, type CivichainNode } from '../node/node';
 import { defaultDataDir } from '../node/workspace/dataDir';
 import { parseCommandLine, USAGE, type NodeCommand } from './args';
 import { repairStore } from './repair';
-import { exportElection, verifyChain } from './verify';
+import { exportRecord, verifyChain } from './verify';
 import { readElection } from '../core/rules/elections';
 import { DEMO_ELECTION_ID, DEMO_ELECTION_TITLE } from '../node/workspace/demoElection';
 
@@ -146,8 +146,8 @@ async function main(): Promise<void> {
       const command = parsed.command;
       const log = createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
       try {
-        const { blocks } = await exportElection({ dataDir: resolve(command.dataDir ?? defaultDataDir()), election: command.election, outFile: resolve(command.outFile) }, { log });
-        print(`Wrote the record of election ${command.election} (${blocks} blocks) to ${resolve(command.outFile)}.`);
+        const { blocks } = await exportRecord({ dataDir: resolve(command.dataDir ?? defaultDataDir()), subject: command.subject, outFile: resolve(command.outFile) }, { log });
+        print(`Wrote the record of ${command.subject.kind} ${command.subject.id} (${blocks} blocks) to ${resolve(command.outFile)}.`);
       } catch (error) {
         if (isCivichainError(error)) fail(error.message);
         throw error;

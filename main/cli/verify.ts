@@ -1,5 +1,5 @@
 /**
- * `civichain verify [--data DIR | --record FILE]` and `civichain export --election ID --out FILE`.
+ * `civichain verify [--data DIR | --record FILE]` and `civichain export (--election ID | --programme ID) --out FILE`.
  *
  * verify replays the chain from its genesis with the ChainAuditor (main/core/elections/audit.ts): every hash
  * link, proof-of-work, proposer signature, commit certificate, transaction signature, roll proof and ballot
@@ -15,7 +15,8 @@ import { ChainAuditor, type AuditBlock, type AuditReport } from '../core/electio
 import { CredentialVerifier, type CredentialClaim } from '../core/elections/credential';
 import type { Genesis } from '../core/genesis';
 import { ballotCredentialClaims, readElection, type ElectionDefinition } from '../core/rules/elections';
-import { parseElectionRecord, RECORD_FORMAT, recordBlock } from '../node/elections/record';
+import { readProgramme } from '../core/rules/vouchers';
+import { parseRecord, PROGRAMME_RECORD_FORMAT, RECORD_FORMAT, recordBlock } from '../node/elections/record';
 import type { Logger } from '../node/log';
 import { openStore } from '../node/store/database';
 import { createVerifyPool, type BatchVerifier } from '../node/workers/verifyPool';
@@ -78,6 +79,12 @@ export class ParallelAuditor {
   }
 }
 
+function money(cents: number): string {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  return `${sign}HK$${String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${String(abs % 100).padStart(2, '0')}`;
+}
+
 function formatReport(report: AuditReport): string[] {
   const lines = [`Checked ${report.blocks} blocks and ${report.transactions} transactions, ${report.ballots} ballots.`];
   for (const e of report.elections) {
@@ -85,6 +92,12 @@ function formatReport(report: AuditReport): string[] {
     const width = Math.max(...e.candidates.map((c) => c.name.length));
     for (const c of e.candidates) lines.push(`  ${c.name.padEnd(width)}  ${String(c.votes).padStart(8)}`);
     lines.push(`  ballots ${e.ballots} of ${e.credentials} credentials issued, ${e.rollSize} voters on the roll`);
+  }
+  for (const p of report.programmes) {
+    const { pending, approved, denied } = p.applicants;
+    lines.push('', `${p.title} (${p.id}) — vouchers`);
+    lines.push(`  applicants  ${approved} approved, ${pending} pending, ${denied} denied`);
+    lines.push(`  issued      ${money(p.issuedCents)}`, `  redeemed    ${money(p.redeemedCents)}`, `  outstanding ${money(p.outstandingCents)}`);
   }
   return lines;
 }
@@ -98,7 +111,7 @@ export async function verifyChain(
     if ('recordFile' in source) {
       if (!existsSync(source.recordFile)) throw new CivichainError('RECORD_NOT_FOUND', `There is no file ${source.recordFile}.`);
       const record = await readRecord(source.recordFile);
-      const parsed = parseElectionRecord(record);
+      const parsed = parseRecord(record);
       if (parsed.blocks.length !== parsed.height) {
         throw new CivichainError('AUDIT_MISSING_BLOCK', `The record says it holds ${parsed.height} blocks but holds ${parsed.blocks.length}: blocks were removed or added.`);
       }
@@ -140,24 +153,35 @@ async function readRecord(path: string): Promise<unknown> {
   try {
     return JSON.parse(parts.join('\n'));
   } catch (error) {
-    throw new CivichainError('RECORD_INVALID', `${path} is not a JSON election record: ${(error as Error).message}.`, { path });
+    throw new CivichainError('RECORD_INVALID', `${path} is not a JSON record: ${(error as Error).message}.`, { path });
   }
 }
 
-/** Writes the election record of a data folder's chain, one block per line, without holding it in memory. */
-export async function exportElection(options: { dataDir: string; election: string; outFile: string }, deps: { log: Logger }): Promise<{ blocks: number }> {
+/**
+ * Writes the record of an election or a voucher programme from a data folder's chain, one block per line,
+ * without holding it in memory.
+ */
+export async function exportRecord(
+  options: { dataDir: string; subject: { kind: 'election' | 'programme'; id: string }; outFile: string },
+  deps: { log: Logger },
+): Promise<{ blocks: number }> {
+  const { kind, id } = options.subject;
   const workspace = await openWorkspace({ dataDir: options.dataDir, demo: false }, { log: deps.log });
   const store = openStore({ path: workspace.paths.chainDb, genesis: workspace.genesis, genesisHash: workspace.genesisHash });
   try {
-    if (!readElection(store.state(), options.election)) {
-      throw new CivichainError('ELECTION_UNKNOWN', `There is no election "${options.election}" on this node's chain.`, { election: options.election });
+    if (kind === 'election' && !readElection(store.state(), id)) {
+      throw new CivichainError('ELECTION_UNKNOWN', `There is no election "${id}" on this node's chain.`, { election: id });
+    }
+    if (kind === 'programme' && !readProgramme(store.state(), id)) {
+      throw new CivichainError('VOUCHER_PROGRAMME_UNKNOWN', `There is no voucher programme "${id}" on this node's chain.`, { programme: id });
     }
     const out = createWriteStream(options.outFile);
     const write = async (text: string) => {
       if (!out.write(text)) await once(out, 'drain');
     };
     const height = store.head().height;
-    await write(`{"format":${JSON.stringify(RECORD_FORMAT)},"election":${JSON.stringify(options.election)},"height":${height},\n"genesis":${JSON.stringify(workspace.genesis)},\n"blocks":[\n`);
+    const format = kind === 'election' ? RECORD_FORMAT : PROGRAMME_RECORD_FORMAT;
+    await write(`{"format":${JSON.stringify(format)},${JSON.stringify(kind)}:${JSON.stringify(id)},"height":${height},\n"genesis":${JSON.stringify(workspace.genesis)},\n"blocks":[\n`);
     for (let h = 1; h <= height; h++) {
       const stored = store.committed(h);
       if (!stored) throw new CivichainError('STORE_GAP', `Block ${h} is missing from the store; repair it first.`, { height: h });

@@ -130,6 +130,6 @@ describe('civichain verify', () => {
     writeFileSync(file, '{"hello": 1}');
     const { code, out } = await cli(['verify', '--record', file]);
     expect(code).toBe(1);
-    expect(out).toContain('FAIL: The election record is malformed: format');
+    expect(out).toContain('FAIL: The record is malformed: format');
   }, 60_000);
 });

@@ -6,11 +6,11 @@
  * HKID (flagged, then refused), paying more than the balance, paying an expired request, a retry with
  * the same request charged once, and one voucher paid at two operators through two nodes at once.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VoucherPaymentRequest, VoucherProgrammeSummary, VoucherQueueItem, VoucherRedemptionJSON, VoucherWallet } from '../../preload/contract';
-import { startNodeProcess, type StartedNode } from '../support/cli';
+import { runCli, startNodeProcess, type StartedNode } from '../support/cli';
 import { makeTempDir } from '../support/tempDir';
 import { DEMO_PROGRAMME_ID } from '../../main/node/workspace/demoVouchers';
 
@@ -158,16 +158,32 @@ describe('vouchers on a demo node', () => {
     for (const node of [a, b]) await expect.poll(async () => (await wallet(node, 'resident-chan')).spendableCents, { timeout: 20_000 }).toBe(482_950);
   }, 60_000);
 
-  it('no personal data on the ledger: the applicant\'s name, HKID and date of birth are in neither node\'s ledger store', async () => {
+  it('no personal data on the ledger or in the exported record: the applicant\'s name, HKID and date of birth appear in neither node\'s ledger store nor the programme record', async () => {
+    const needles = ['Chan Tai Man', 'A123456', 'A1234563', '1980-05-01'];
     for (const temp of temps) {
       for (const file of readdirSync(temp.path).filter((f) => f.startsWith('chain.sqlite'))) {
         const path = join(temp.path, file);
         if (!existsSync(path)) continue;
         const bytes = readFileSync(path);
-        for (const needle of ['Chan Tai Man', 'A123456', 'A1234563', '1980-05-01']) expect(bytes.includes(needle), `${needle} in ${path}`).toBe(false);
+        for (const needle of needles) expect(bytes.includes(needle), `${needle} in ${path}`).toBe(false);
       }
     }
-  });
+    const { record } = await b.api.call<{ record: { format: string; programme: string; blocks: unknown[] } }>('voucher.export', { programme: P });
+    expect(record).toMatchObject({ format: 'civichain/programme-record/v1', programme: P });
+    const text = JSON.stringify(record);
+    expect(text).toContain('voucher.apply');
+    for (const needle of needles) expect(text.includes(needle), `${needle} in the exported record`).toBe(false);
+
+    // An auditor's recount of the exported record agrees with the dashboard.
+    const file = join(temps[1]!.path, 'programme-record.json');
+    writeFileSync(file, text);
+    const verify = runCli(['verify', '--record', file]);
+    expect((await verify.exited).code).toBe(0);
+    const dashboard = await b.api.call<VoucherProgrammeSummary>('voucher.programme', { programme: P });
+    expect(verify.stdout()).toContain(`applicants  ${dashboard.counts.applicants.approved} approved, ${dashboard.counts.applicants.pending} pending, ${dashboard.counts.applicants.denied} denied`);
+    expect(verify.stdout()).toMatch(/redeemed {4}HK\$170\.50\n/);
+    expect(verify.stdout()).toMatch(/\nOK\n/);
+  }, 60_000);
 
   it('Octopus claims settlement and the authority confirms; a refund after settlement and payments to a suspended operator are refused', async () => {
     const claim = await a.api.call<{ txHash: string; redemptions: number; totalCents: number }>('voucher.settle', { programme: P, operator: 'operator-octopus' });

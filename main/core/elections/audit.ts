@@ -2,7 +2,8 @@
  * The auditor behind `civichain verify`: replays a chain from its genesis, block by block, checking every
  * hash link, proof-of-work, proposer signature, commit certificate (against the validator set in force),
  * transaction signature and rule — ballot credentials and roll proofs included — then recounts every
- * election from its ballots and compares the count with the ledger's tally and any published result.
+ * election from its ballots and compares the count with the ledger's tally and any published result, and
+ * totals every voucher programme (applicants, issued, redeemed, outstanding) from the state it replayed.
  * Pure: the caller feeds blocks (from a data folder or an election record) and reads the report.
  */
 import { CivichainError } from '../errors';
@@ -14,7 +15,9 @@ import { checkTransactionEnvelope, transactionHash, type Transaction } from '../
 import { checkCommitCertificate, type CommitCertificate } from '../ledger/votes';
 import { createDefaultRegistry } from '../rules/index';
 import { listElectionIds, readElection, readElectionStatus } from '../rules/elections';
+import { listProgrammeIds, readProgramme } from '../rules/vouchers';
 import { currentValidatorSet } from '../rules/validatorSet';
+import { programmeTotals } from '../vouchers/totals';
 import type { StateReader } from '../rules/types';
 import { applyTransactions } from '../stateTransition';
 import { CredentialVerifier } from './credential';
@@ -36,12 +39,22 @@ export interface ElectionCount {
   readonly published: boolean;
 }
 
+export interface ProgrammeCount {
+  readonly id: string;
+  readonly title: string;
+  readonly applicants: { readonly pending: number; readonly approved: number; readonly denied: number };
+  readonly issuedCents: number;
+  readonly redeemedCents: number;
+  readonly outstandingCents: number;
+}
+
 export interface AuditReport {
   readonly height: number;
   readonly blocks: number;
   readonly transactions: number;
   readonly ballots: number;
   readonly elections: readonly ElectionCount[];
+  readonly programmes: readonly ProgrammeCount[];
 }
 
 export class ChainAuditor {
@@ -57,6 +70,8 @@ export class ChainAuditor {
   /** Independent of the rules' running tally: votes counted straight from the ballots. */
   private readonly recount = new Map<string, Map<string, number>>();
   private readonly ballotsSeen = new Map<string, number>();
+  /** Per voucher programme, its applications and redemptions (the state cannot list them). */
+  private readonly voucherTxs = new Map<string, { applications: string[]; redemptions: string[] }>();
   private height = 0;
   private previousHash: string;
   private previousTimeMs: number;
@@ -140,14 +155,21 @@ export class ChainAuditor {
       else this.state.set(key, value);
     }
     for (const h of changes.txHashes) this.included.add(h);
-    for (const tx of block.transactions) this.count(tx);
+    block.transactions.forEach((tx, i) => this.count(tx, changes.txHashes[i] ?? ''));
     this.txCount += entry.txHashes?.length ?? block.transactions.length;
     this.height = height;
     this.previousHash = hash;
     this.previousTimeMs = block.header.timeMs;
   }
 
-  private count(tx: Transaction): void {
+  private count(tx: Transaction, hash: string): void {
+    if (tx.type === 'voucher.apply' || tx.type === 'voucher.redeem') {
+      const p = String(tx.payload['programme']);
+      let entry = this.voucherTxs.get(p);
+      if (!entry) this.voucherTxs.set(p, (entry = { applications: [], redemptions: [] }));
+      (tx.type === 'voucher.apply' ? entry.applications : entry.redemptions).push(hash);
+      return;
+    }
     if (tx.type !== 'election.ballot') return;
     const election = String(tx.payload['election']);
     const votes = this.recount.get(election) ?? new Map<string, number>();
@@ -184,6 +206,11 @@ export class ChainAuditor {
         published: status.resultTx !== null,
       });
     }
-    return { height: this.height, blocks: this.height, transactions: this.txCount, ballots: this.ballotCount, elections };
+    const programmes = listProgrammeIds(this.reader).map((id): ProgrammeCount => {
+      const entry = this.voucherTxs.get(id) ?? { applications: [], redemptions: [] };
+      const { applicants, issuedCents, redeemedCents, outstandingCents } = programmeTotals(this.reader, id, entry.applications, entry.redemptions);
+      return { id, title: readProgramme(this.reader, id)?.title ?? id, applicants, issuedCents, redeemedCents, outstandingCents };
+    });
+    return { height: this.height, blocks: this.height, transactions: this.txCount, ballots: this.ballotCount, elections, programmes };
   }
 }

@@ -254,5 +254,6 @@ export function createHandlers(deps: HandlerDependencies): Handlers {
     'voucher.settle': (input) => deps.vouchers.settle(input),
     'voucher.confirm': (input) => deps.vouchers.confirm(input),
     'voucher.operator': (input) => deps.vouchers.operator(input),
+    'voucher.export': ({ programme }) => ({ record: deps.vouchers.exportRecord(programme) as unknown as Record<string, unknown> }),
   };
 }

@@ -24,6 +24,8 @@ import type {
 import { CivichainError } from '../../core/errors';
 import type { Genesis } from '../../core/genesis';
 import type { Block } from '../../core/ledger/block';
+import type { CommitCertificate } from '../../core/ledger/votes';
+import { buildProgrammeRecord, type ProgrammeRecord } from '../elections/record';
 import { signTransaction, transactionHash, type Transaction } from '../../core/ledger/transaction';
 import {
   applicantKey,
@@ -43,6 +45,7 @@ import {
 } from '../../core/rules/vouchers';
 import type { StateReader } from '../../core/rules/types';
 import { identityHash } from '../../core/vouchers/identity';
+import { programmeTotals } from '../../core/vouchers/totals';
 import { openApplication, sealApplication, sealRandomness } from '../../core/vouchers/seal';
 import type { RoleKey } from '../elections/electionOffice';
 import { assertEligible, assertHkid } from './eligibility';
@@ -52,7 +55,7 @@ export interface VoucherOfficeDependencies {
   readonly genesis: Genesis;
   readonly state: () => StateReader;
   readonly head: () => number;
-  readonly committed: (height: number) => { block: Block } | null;
+  readonly committed: (height: number) => { block: Block; certificate: CommitCertificate } | null;
   readonly submit: (tx: Transaction) => Promise<{ hash: string }>;
   readonly txStatus: (hash: string) => TransactionStatus | null;
   /** Resolves with the height once the transaction is final; TX_DROPPED or NOT_FINAL_YET otherwise (main/node/finality.ts). */
@@ -167,31 +170,12 @@ export class VoucherOffice {
     const state = this.deps.state();
     const programme = this.programme(p);
     const index = this.indexed(p);
-    const applicants = { pending: 0, approved: 0, denied: 0 };
-    const seen = new Set<string>();
-    for (const id of index.applications) {
-      const application = readApplication(state, p, id);
-      if (!application || seen.has(application.applicant)) continue;
-      // Counted once per applicant key, by its latest application.
-      seen.add(application.applicant);
-      const latest = JSON.parse(state.get(applicantKey(p, application.applicant)) ?? 'null') as ApplicantRecord | null;
-      if (latest) applicants[latest.status]++;
-    }
-    const byOperator = new Map<string, { redemptions: number; redeemedCents: number }>();
-    let redeemedCents = 0;
-    for (const id of index.redemptions) {
-      const r = readRedemption(state, p, id);
-      if (!r || r.status === 'pending' || r.status === 'declined' || r.status === 'refunded') continue;
-      redeemedCents += r.amountCents;
-      const entry = byOperator.get(r.operator) ?? { redemptions: 0, redeemedCents: 0 };
-      byOperator.set(r.operator, { redemptions: entry.redemptions + 1, redeemedCents: entry.redeemedCents + r.amountCents });
-    }
-    const issuedCents = applicants.approved * programme.amountPerPersonCents;
+    const totals = programmeTotals(state, p, index.applications, index.redemptions);
     const operatorKeys = new Set([...programme.operators, ...this.deps.keys.filter((k) => k.role === 'operator').map((k) => k.publicKey)]);
     const operators = [...operatorKeys].flatMap((key) => {
       const record = readOperator(state, p, key);
       if (!record) return [];
-      return [{ publicKey: key, name: this.operatorName(state, p, key), status: record.status, ...(byOperator.get(key) ?? { redemptions: 0, redeemedCents: 0 }) }];
+      return [{ publicKey: key, name: this.operatorName(state, p, key), status: record.status, ...(totals.byOperator.get(key) ?? { redemptions: 0, redeemedCents: 0 }) }];
     });
     return {
       id: programme.id,
@@ -200,13 +184,19 @@ export class VoucherOffice {
       instalments: programme.instalments,
       reviewers: programme.reviewers,
       operators,
-      counts: { applicants, issuedCents, redeemedCents, outstandingCents: issuedCents - redeemedCents },
+      counts: { applicants: totals.applicants, issuedCents: totals.issuedCents, redeemedCents: totals.redeemedCents, outstandingCents: totals.outstandingCents },
       office: {
         canReview: this.reviewer(programme) !== null && this.deps.secrets !== null,
         canAuthorise: this.authority() !== null,
         operators: this.deps.keys.filter((k) => k.role === 'operator' && readOperator(state, p, k.publicKey)).map((k) => k.id),
       },
     };
+  }
+
+  /** The programme record: every final block with its certificate, for `civichain verify --record`. */
+  exportRecord(p: string): ProgrammeRecord {
+    this.programme(p);
+    return buildProgrammeRecord({ head: this.deps.head, committed: this.deps.committed }, this.deps.genesis, p);
   }
 
   list(): VoucherProgrammeSummary[] {
