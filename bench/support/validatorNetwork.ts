@@ -141,6 +141,7 @@ function observedStore(store: Store, onCommitted: (block: Block, changes: StateC
     },
     committed: (height) => store.committed(height),
     recordOwnVote: (validator, height, round, kind, blockHash) => store.recordOwnVote(validator, height, round, kind, blockHash),
+    recordOwnVotes: (validators, height, round, kind, blockHash) => store.recordOwnVotes(validators, height, round, kind, blockHash),
     lastOwnRound: (height) => store.lastOwnRound(height),
     savePrepared: (height, prepared) => store.savePrepared(height, prepared),
     loadPrepared: (height) => store.loadPrepared(height),

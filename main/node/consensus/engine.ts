@@ -590,7 +590,7 @@ export class ConsensusEngine {
     const validators = this.localValidators();
     if (validators.length === 0) return;
     if (this.approvalMode === 'auto') {
-      for (const validator of validators) this.castVote('prepare', proposal.round, hash, validator);
+      this.castVotes('prepare', proposal.round, hash, validators);
       return;
     }
     const key = `${proposal.round}:${hash}`;
@@ -670,17 +670,31 @@ export class ConsensusEngine {
   // Votes ----------------------------------------------------------------------------------------------
 
   private castVote(kind: VoteKind, round: number, hash: string, validator: string): void {
+    this.castVotes(kind, round, hash, [validator]);
+  }
+
+  /**
+   * Signs and sends the votes of several of this node's validators. Double-sign protection: every vote is
+   * durable before its signature exists — all of them in one write. A vote recorded but not signed (the
+   * height was decided by the votes before it) only promises what was going to be signed anyway.
+   */
+  private castVotes(kind: VoteKind, round: number, hash: string, validators: readonly string[]): void {
     const h = this.h;
-    const key = this.keyByPublic.get(validator);
-    if (!key || h.firstVote.has(`${kind}:${round}:${validator}`)) return;
-    // Double-sign protection: durable before the signature exists.
-    if (!this.deps.store.recordOwnVote(validator, h.height, round, kind, hash)) {
-      this.deps.onWarning?.('refused to sign a second block at one height and round', { height: h.height, round, kind, validator });
-      return;
-    }
-    const vote = signVote(kind, { chainId: this.options.genesis.chainId, height: h.height, round, blockHash: hash }, validator, key.privateKey);
-    this.deps.network.broadcast({ type: 'vote', ...vote });
-    this.onVote(vote);
+    const casting = validators.filter((v) => this.keyByPublic.has(v) && !h.firstVote.has(`${kind}:${round}:${v}`));
+    if (casting.length === 0) return;
+    const recorded = this.deps.store.recordOwnVotes(casting, h.height, round, kind, hash);
+    casting.forEach((validator, i) => {
+      if (this.h !== h || h.decided) return;
+      const key = this.keyByPublic.get(validator);
+      if (!key) return;
+      if (!recorded[i]) {
+        this.deps.onWarning?.('refused to sign a second block at one height and round', { height: h.height, round, kind, validator });
+        return;
+      }
+      const vote = signVote(kind, { chainId: this.options.genesis.chainId, height: h.height, round, blockHash: hash }, validator, key.privateKey);
+      this.deps.network.broadcast({ type: 'vote', ...vote });
+      this.onVote(vote);
+    });
   }
 
   private onVote(vote: Vote, from: string | null = null): void {
@@ -743,11 +757,8 @@ export class ConsensusEngine {
       // Approve only in the current round: a validator that has moved on has told the others (in its
       // round change) what it had prepared by then, and approving an older round now would bypass that.
       if (round !== h.round) continue;
-      for (const validator of this.localValidators()) {
-        const prepared = h.firstVote.get(`prepare:${round}:${validator}`);
-        if (prepared?.blockHash === hash) this.castVote('approval', round, hash, validator);
-        if (h.decided) return;
-      }
+      this.castVotes('approval', round, hash, this.localValidators().filter((v) => h.firstVote.get(`prepare:${round}:${v}`)?.blockHash === hash));
+      if (h.decided) return;
     }
   }
 

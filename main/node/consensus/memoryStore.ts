@@ -64,6 +64,10 @@ export class MemoryConsensusStore implements ConsensusStore {
     return true;
   }
 
+  recordOwnVotes(validators: readonly string[], height: number, round: number, kind: VoteKind, blockHash: string): boolean[] {
+    return validators.map((validator) => this.recordOwnVote(validator, height, round, kind, blockHash));
+  }
+
   lastOwnRound(height: number): number | null {
     return this.ownRounds.get(height) ?? null;
   }

@@ -44,6 +44,8 @@ export interface ConsensusStore {
    * Returns false, writing nothing, when it already signed a different block there.
    */
   recordOwnVote(validator: string, height: number, round: number, kind: VoteKind, blockHash: string): boolean;
+  /** recordOwnVote for several of our validators at once, durable together (one write for all). */
+  recordOwnVotes(validators: readonly string[], height: number, round: number, kind: VoteKind, blockHash: string): boolean[];
   /** The highest round at `height` in which any of our validators signed anything (to resume there). */
   lastOwnRound(height: number): number | null;
   /** Keeps a prepared certificate for `height` (one per round). */

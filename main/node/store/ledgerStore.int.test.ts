@@ -139,6 +139,18 @@ describe('LedgerStore', () => {
     expect(again.lastOwnRound(2)).toBeNull();
   });
 
+  it('records the votes of several validators at once, each with the same protection, durable after a reopen', () => {
+    const s = open();
+    const [v1, v2, v3] = network.validators;
+    expect(s.recordOwnVote(v2!.publicKey, 2, 0, 'prepare', 'b'.repeat(64))).toBe(true);
+    // v2 already signed another block there: its vote is refused, the others are recorded.
+    expect(s.recordOwnVotes([v1!.publicKey, v2!.publicKey, v3!.publicKey], 2, 0, 'prepare', 'a'.repeat(64))).toEqual([true, false, true]);
+    const again = reopen();
+    expect(again.recordOwnVote(v1!.publicKey, 2, 0, 'prepare', 'b'.repeat(64))).toBe(false);
+    expect(again.recordOwnVote(v3!.publicKey, 2, 0, 'prepare', 'b'.repeat(64))).toBe(false);
+    expect(again.recordOwnVote(v2!.publicKey, 2, 0, 'prepare', 'b'.repeat(64))).toBe(true);
+  });
+
   it('keeps prepared certificates per round until their height commits', () => {
     const s = open();
     const built = buildTestBlock(s, network, [noteTransaction(network, 'prepared', 'p1')]);

@@ -394,6 +394,11 @@ export class LedgerStore implements ConsensusStore {
     return true;
   }
 
+  recordOwnVotes(validators: readonly string[], height: number, round: number, kind: VoteKind, blockHash: string): boolean[] {
+    // One transaction: the votes of all of this node's validators are made durable with one sync, not one each.
+    return this.db.transaction(() => validators.map((validator) => this.recordOwnVote(validator, height, round, kind, blockHash)))();
+  }
+
   lastOwnRound(height: number): number | null {
     return this.sql.lastOwnRound.get(height) ?? null;
   }
