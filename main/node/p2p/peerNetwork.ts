@@ -963,7 +963,14 @@ export class PeerNetwork implements Network {
       const level = code === 'PEER_REMOVED' || code === 'PEER_DUPLICATE' ? 'info' : 'warn';
       this.deps.log[level](conn.state === 'handshake' ? 'refused a peer at the handshake' : 'disconnected a peer', { address: who, code, reason });
     }
+    const wasReady = conn.state === 'ready';
     conn.state = 'closing';
+    // Gone for every purpose now (peers, status, broadcasts), not only once the close handshake ends.
+    if (wasReady && conn.key !== null && this.byKey.get(conn.key) === conn) {
+      this.byKey.delete(conn.key);
+      this.deps.log.info('peer disconnected', { peer: short(conn.key), code, reason });
+      this.deps.onPeerEvent?.({ kind: 'peer.disconnected', peer: this.info(conn), code, reason: conn.ending.message });
+    }
     if (conn.ws.readyState === WebSocket.OPEN) {
       this.writeText(conn, encodeFrame({ type: 'goodbye', code, reason }));
       conn.ws.close(closeCode, code);
