@@ -14,6 +14,7 @@ import type { Page } from '@playwright/test';
 import type { VoucherProgrammeSummary } from '../preload/contract';
 import { expect, test as base } from './fixtures';
 import { GovernmentDeskPage } from './pages/GovernmentDeskPage';
+import { focusIndicator, tabTo } from './pages/ValidatorDeskPage';
 import { apply, freshHkid, PASSPHRASE, PROGRAMME, uniqueName } from './support/applicants';
 import { expectNoSeriousViolations } from './support/axe';
 import { connectNodeApi, type NodeApi } from './support/nodeApi';
@@ -174,12 +175,16 @@ test('the same HKID under another key, written another way, is flagged before ap
   // Flagged before anyone approves: each is the other's likely duplicate.
   await expect(desk.row(firstName).getByTestId('duplicate-flag')).toHaveText(/Possible duplicate: same HKID as 1 pending/);
   await expect(desk.row(secondName).getByTestId('duplicate-flag')).toHaveText(/Possible duplicate: same HKID as 1 pending/);
-  await desk.row(firstName).click();
+  // From the keyboard alone: Tab from the search to the first application, then j and k.
+  await tabTo(page, desk.row(firstName));
+  expect((await focusIndicator(desk.row(firstName))).outline, 'the focused row shows a focus ring').toMatch(/^solid [1-9]/);
   await desk.press('j');
   await expect(desk.detailHeading).toHaveText(secondName);
   await expect(desk.row(secondName)).toHaveAttribute('aria-current', 'true');
+  await expect(desk.row(secondName), 'the focus follows the shown application').toBeFocused();
   await desk.press('k');
   await expect(desk.detailHeading).toHaveText(firstName);
+  await expect(desk.row(firstName)).toBeFocused();
   await expect(desk.detail.getByTestId('duplicate-warning')).toContainText('Approve one of them only');
   await desk.screenshot(shot('05-duplicates-pending'));
 
