@@ -30,10 +30,10 @@ function redemption(id: number, overrides: Partial<VoucherRedemptionJSON>): Vouc
 }
 
 /** A store on a fake node holding `queue` (mutable: the test changes it as the node would). */
-function setUp(options: { queue?: VoucherQueueItem[]; programme?: VoucherProgrammeSummary; redemptions?: VoucherRedemptionJSON[]; handlers?: Handlers } = {}) {
-  const state = { queue: options.queue ?? [], programme: options.programme ?? PROGRAMME, redemptions: options.redemptions ?? [] };
+function setUp(options: { queue?: VoucherQueueItem[]; programmes?: VoucherProgrammeSummary[]; redemptions?: VoucherRedemptionJSON[]; handlers?: Handlers } = {}) {
+  const state = { queue: options.queue ?? [], programmes: options.programmes ?? [PROGRAMME], redemptions: options.redemptions ?? [] };
   const fake = fakeClient({
-    'voucher.programmes': () => ({ programmes: [state.programme] }),
+    'voucher.programmes': () => ({ programmes: state.programmes }),
     'voucher.queue': () => ({ applications: state.queue }),
     'voucher.redemptions': () => ({ redemptions: state.redemptions }),
     ...options.handlers,
@@ -84,6 +84,19 @@ describe('useGovernmentDeskStore', () => {
     expect(desk.shown).toHaveLength(4);
   });
 
+  it('shows the first programme until another is chosen, then fetches that one’s queue and redemptions', async () => {
+    const other: VoucherProgrammeSummary = { ...PROGRAMME, id: 'hk-2027', title: 'Scheme 2027' };
+    const { desk, callsOf } = setUp({ queue: [application(1)], programmes: [PROGRAMME, other] });
+    desk.start();
+    await settled();
+    expect(desk.programme?.id).toBe(P);
+    desk.choose('hk-2027');
+    await settled();
+    expect(desk.programme?.title).toBe('Scheme 2027');
+    expect(callsOf('voucher.queue').at(-1)?.params).toEqual({ programme: 'hk-2027' });
+    expect(callsOf('voucher.redemptions').at(-1)?.params).toEqual({ programme: 'hk-2027' });
+  });
+
   it('searches by name, by HKID written any way, and by applicant key', async () => {
     const { desk } = setUp({ queue: [application(1), application(2)] });
     desk.start();
@@ -100,7 +113,7 @@ describe('useGovernmentDeskStore', () => {
   });
 
   it('on a node that cannot review, never asks for the queue (NOT_A_REVIEWER_NODE) and keeps the dashboard', async () => {
-    const { desk, callsOf } = setUp({ programme: { ...PROGRAMME, office: { canReview: false, canAuthorise: false, operators: [] } } });
+    const { desk, callsOf } = setUp({ programmes: [{ ...PROGRAMME, office: { canReview: false, canAuthorise: false, operators: [] } }] });
     desk.start();
     await settled();
     expect(desk.programme?.id).toBe(P);
