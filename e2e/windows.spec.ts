@@ -32,8 +32,14 @@ async function expectWindowContent(page: Page, role: Exclude<WindowRole, 'launch
       await expect(page.getByTestId('mempool')).toContainText('waiting');
       return;
     }
+    case 'government': {
+      // Built (e2e/government.spec.ts): the demo node reviews, so the desk opens on its application queue.
+      await expect(page.getByTestId('section-applications')).toHaveAttribute('aria-current', 'page');
+      await expect(page.getByTestId('application-queue')).toBeVisible();
+      await expect(page.getByTestId('keyboard-shortcuts')).toBeVisible();
+      return;
+    }
     case 'wallet':
-    case 'government':
     case 'operator':
     case 'validator': {
       await expect(page.getByTestId('identity-row').first()).toBeVisible();

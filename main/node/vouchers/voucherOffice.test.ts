@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Voucher } from '../../core/rules/vouchers';
-import { chooseVouchers, parseCode } from './voucherOffice';
+import type { Block } from '../../core/ledger/block';
+import type { CommitCertificate } from '../../core/ledger/votes';
+import { testGenesis, testKey } from '../../core/ledger/testFixtures';
+import { operatorKey, programmeKey, type OperatorRecord, type Voucher } from '../../core/rules/vouchers';
+import { operators, testProgramme, VoucherTxs } from '../../core/vouchers/testVouchers';
+import { chooseVouchers, parseCode, VoucherOffice } from './voucherOffice';
 
 const voucher = (id: string, amountCents: number, expiresAtMs: number): Voucher => ({ id, owner: 'o', amountCents, releaseAtMs: 0, expiresAtMs, issuedBy: 'i', spentBy: null, pendingRedemption: null });
 
@@ -24,5 +28,40 @@ describe('parseCode', () => {
     const key = 'ab'.repeat(32);
     expect(parseCode(` cvr1:hk-2026:${key}:r-1 `)).toEqual({ programme: 'hk-2026', operator: key, requestId: 'r-1' });
     expect(() => parseCode('cvr1:hk:zz:r')).toThrow(expect.objectContaining({ code: 'VOUCHER_CODE_INVALID' }));
+  });
+});
+
+describe('VoucherOffice.summary', () => {
+  it('lists an operator registered after the programme (its key is in no list but the register transaction), with its name and status', () => {
+    const { genesis, authority } = testGenesis();
+    const programme = testProgramme(genesis);
+    const newcomer = testKey('operator-tap-and-go');
+    const register = new VoucherTxs(genesis.chainId, authority, programme.id).register(newcomer, 'Tap & Go');
+    const state = new Map<string, string>([
+      [programmeKey(programme.id), JSON.stringify(programme)],
+      [operatorKey(programme.id, operators.octopus.publicKey), JSON.stringify({ name: null, status: 'active', since: 'p' } satisfies OperatorRecord)],
+      [operatorKey(programme.id, newcomer.publicKey), JSON.stringify({ name: 'Tap & Go', status: 'suspended', since: 's' } satisfies OperatorRecord)],
+    ]);
+    const blocks = new Map([[1, { block: { transactions: [register] } as unknown as Block, certificate: {} as unknown as CommitCertificate }]]);
+    const office = new VoucherOffice({
+      genesis,
+      state: () => ({ get: (key) => state.get(key) ?? null, hasTransaction: () => false }),
+      head: () => 1,
+      committed: (height) => blocks.get(height) ?? null,
+      submit: () => Promise.reject(new TypeError('not in this test')),
+      txStatus: () => null,
+      waitFinal: () => Promise.reject(new TypeError('not in this test')),
+      keys: [],
+      identity: () => null,
+      labelOf: (key) => (key === operators.octopus.publicKey ? 'Octopus' : null),
+      unlock: () => Promise.reject(new TypeError('not in this test')),
+      defaultPassphrase: null,
+      secrets: null,
+      now: () => 0,
+    });
+    expect(office.summary(programme.id).operators).toEqual([
+      { publicKey: operators.octopus.publicKey, name: 'Octopus', status: 'active', redemptions: 0, redeemedCents: 0 },
+      { publicKey: newcomer.publicKey, name: 'Tap & Go', status: 'suspended', redemptions: 0, redeemedCents: 0 },
+    ]);
   });
 });

@@ -6,8 +6,9 @@
  * transaction and it answers once the transaction is final; what must stay off the ledger (the reviewers'
  * private key, the identity secret, personal details) lives in the data folder or only in the answer.
  *
- * Listing applications and redemptions needs their ids; the ledger state has no scan, so the office indexes
- * the voucher transactions of final blocks (rebuilt from the chain after a restart: nothing only in memory).
+ * Listing applications, redemptions and operators needs their ids; the ledger state has no scan, so the
+ * office indexes the voucher transactions of final blocks (rebuilt from the chain after a restart: nothing
+ * only in memory).
  */
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import type {
@@ -84,7 +85,11 @@ function fail(code: string, message: string, details: Record<string, unknown> = 
 interface ProgrammeIndex {
   applications: string[];
   redemptions: string[];
+  /** Operators registered by a `voucher.operator` transaction (those the programme lists are in its record). */
+  operators: string[];
 }
+
+const emptyIndex = (): ProgrammeIndex => ({ applications: [], redemptions: [], operators: [] });
 
 export class VoucherOffice {
   private indexedHeight = 0;
@@ -97,16 +102,17 @@ export class VoucherOffice {
     const head = this.deps.head();
     for (let h = this.indexedHeight + 1; h <= head; h++) {
       for (const tx of this.deps.committed(h)?.block.transactions ?? []) {
-        const list = tx.type === 'voucher.apply' ? 'applications' : tx.type === 'voucher.redeem' ? 'redemptions' : null;
+        const list = tx.type === 'voucher.apply' ? 'applications' : tx.type === 'voucher.redeem' ? 'redemptions' : tx.type === 'voucher.operator' ? 'operators' : null;
         if (!list) continue;
         const programme = String(tx.payload['programme']);
         let entry = this.index.get(programme);
-        if (!entry) this.index.set(programme, (entry = { applications: [], redemptions: [] }));
-        entry[list].push(transactionHash(tx));
+        if (!entry) this.index.set(programme, (entry = emptyIndex()));
+        if (list !== 'operators') entry[list].push(transactionHash(tx));
+        else if (tx.payload['action'] === 'register' && !entry.operators.includes(String(tx.payload['operator']))) entry.operators.push(String(tx.payload['operator']));
       }
       this.indexedHeight = h;
     }
-    return this.index.get(p) ?? { applications: [], redemptions: [] };
+    return this.index.get(p) ?? emptyIndex();
   }
 
   private programme(p: string): VoucherProgramme {
@@ -171,7 +177,8 @@ export class VoucherOffice {
     const programme = this.programme(p);
     const index = this.indexed(p);
     const totals = programmeTotals(state, p, index.applications, index.redemptions);
-    const operatorKeys = new Set([...programme.operators, ...this.deps.keys.filter((k) => k.role === 'operator').map((k) => k.publicKey)]);
+    // The programme's own list, those registered since (a new operator's key is nowhere else), this node's own.
+    const operatorKeys = new Set([...programme.operators, ...index.operators, ...this.deps.keys.filter((k) => k.role === 'operator').map((k) => k.publicKey)]);
     const operators = [...operatorKeys].flatMap((key) => {
       const record = readOperator(state, p, key);
       if (!record) return [];
