@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Voucher } from '../../core/rules/vouchers';
-import { chooseVouchers, parseCode } from './voucherOffice';
+import type { Block } from '../../core/ledger/block';
+import { transactionHash, type Transaction } from '../../core/ledger/transaction';
+import { programmeKey, redemptionKey, requestKey, type PaymentRequest, type Redemption, type Voucher } from '../../core/rules/vouchers';
+import { chooseVouchers, parseCode, VoucherOffice, type VoucherOfficeDependencies } from './voucherOffice';
 
 const voucher = (id: string, amountCents: number, expiresAtMs: number): Voucher => ({ id, owner: 'o', amountCents, releaseAtMs: 0, expiresAtMs, issuedBy: 'i', spentBy: null, pendingRedemption: null });
 
@@ -24,5 +26,35 @@ describe('parseCode', () => {
     const key = 'ab'.repeat(32);
     expect(parseCode(` cvr1:hk-2026:${key}:r-1 `)).toEqual({ programme: 'hk-2026', operator: key, requestId: 'r-1' });
     expect(() => parseCode('cvr1:hk:zz:r')).toThrow(expect.objectContaining({ code: 'VOUCHER_CODE_INVALID' }));
+  });
+});
+
+describe('VoucherOffice.redemptions', () => {
+  it("names each redemption's request reference, and \"\" for a request without one", () => {
+    const operator = 'ab'.repeat(32);
+    const p = 'hk-2026';
+    const redeem = (requestId: string): Transaction =>
+      ({ type: 'voucher.redeem', chainId: 'c', signer: 'cd'.repeat(32), nonce: requestId, payload: { programme: p }, signature: '00'.repeat(64) }) as Transaction;
+    const txs = [redeem('r-1'), redeem('r-2')];
+    const state = new Map<string, string>([[programmeKey(p), JSON.stringify({ id: p })]]);
+    for (const [i, tx] of txs.entries()) {
+      const id = transactionHash(tx);
+      const requestId = `r-${i + 1}`;
+      const redemption: Redemption = { id, payer: tx.signer, operator, requestId, amountCents: 12_050, consumed: [], change: null, status: 'pending', redeemedAtMs: 1, statusTx: null, refundVoucher: null, claim: null };
+      state.set(redemptionKey(p, id), JSON.stringify(redemption));
+      const request: PaymentRequest = { operator, requestId, amountCents: 12_050, reference: i === 0 ? 'Table 4' : '', expiresAtMs: 2, createdBy: 'x', redemption: id };
+      state.set(requestKey(p, operator, requestId), JSON.stringify(request));
+    }
+    const office = new VoucherOffice({
+      state: () => ({ get: (key: string) => state.get(key) ?? null, hasTransaction: () => true }),
+      head: () => 1,
+      committed: (height: number) => (height === 1 ? { block: { transactions: txs } as unknown as Block } : null),
+      labelOf: () => null,
+      keys: [],
+    } as unknown as VoucherOfficeDependencies);
+    expect(office.redemptions(p, operator).map((r) => [r.requestId, r.reference])).toEqual([
+      ['r-2', ''],
+      ['r-1', 'Table 4'],
+    ]);
   });
 });
