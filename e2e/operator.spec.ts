@@ -456,6 +456,8 @@ test.describe('the Operator desk at Octopus', () => {
     await desk.screenshot(shot('19-keyboard-accept-focused'));
     await page.keyboard.press('Enter');
     await expect(desk.requestState.getByTestId('redemption-status')).toHaveText('Accepted');
+    // The accept button left with the pending status: focus went to the next step, not to the page's body.
+    await expect(desk.requestCard.getByRole('button', { name: 'New payment request' })).toBeFocused();
 
     // The sections are buttons in the tab order: Payments received shows the payment at AlipayHK.
     const tab = page.getByRole('navigation', { name: 'Operator desk sections' }).getByRole('button', { name: 'Payments received' });
@@ -463,6 +465,23 @@ test.describe('the Operator desk at Octopus', () => {
     await page.keyboard.press('Enter');
     await expect(desk.received.getByRole('heading', { name: 'Payments received by AlipayHK' })).toBeVisible();
     await expect(desk.rows.first().getByTestId('redemption-amount')).toHaveText('HK$8.80');
+  });
+
+  test('an unpaid request counts down to its expiry, then says it expired', async ({ page, node }) => {
+    // The page's clock is the test's: five minutes pass in a moment, and no test waits for them.
+    await page.clock.install();
+    const desk = new OperatorDeskPage(page);
+    await desk.open(node.consoleUrl);
+    await desk.expirySelect.selectOption({ label: '5 minutes' });
+    await desk.createRequest('3.00', 'Expiring');
+    const countdown = desk.requestCard.getByTestId('request-countdown');
+    await expect(countdown).toHaveText(/^\(in [45]:\d\d\)$/);
+    await expect(desk.requestState).toHaveText('Waiting for the customer to pay…');
+    await page.clock.fastForward('05:00');
+    await expect(desk.requestState).toHaveText('Expired without payment. Make a new request if the customer still wants to pay.');
+    await expect(countdown).toHaveCount(0);
+    await expectAccessible(page, 'an expired request');
+    await desk.screenshot(shot('20-request-expired'));
   });
 
   test('a suspended operator is shown suspended: no new request, no accept, but a payment waiting can be declined', async ({ page, node }) => {
@@ -485,7 +504,7 @@ test.describe('the Operator desk at Octopus', () => {
       await expect(page.getByTestId('request-unavailable')).toContainText('A suspended operator cannot create payment requests.');
       await expect(desk.requestForm).toHaveCount(0);
       await expectAccessible(page, 'a suspended operator');
-      await desk.screenshot(shot('20-suspended'));
+      await desk.screenshot(shot('21-suspended'));
 
       await desk.showSection('Payments received');
       await expect(desk.row(requestId).getByRole('button', { name: /^Accept/ })).toHaveCount(0);
@@ -514,26 +533,26 @@ test.describe('dark theme', () => {
     await desk.submitRequest('1.234', '');
     await expect(desk.amountProblem).toBeVisible();
     await expectAccessible(page, 'a malformed amount, dark');
-    await desk.screenshot(shot('21-dark-amount-refused'));
+    await desk.screenshot(shot('22-dark-amount-refused'));
 
     const requestId = OperatorDeskPage.requestIdOf(await desk.createRequest('64.30', 'Dark'));
     await pay(api, resident, (await desk.requestCode.innerText()).trim());
     await expect(desk.requestState).toContainText('Paid');
     await expectAccessible(page, 'the paid request, dark');
-    await desk.screenshot(shot('22-dark-request-paid'));
+    await desk.screenshot(shot('23-dark-request-paid'));
 
     await desk.showSection('Payments received');
     await expect(desk.row(requestId).getByTestId('redemption-status')).toHaveText('Pending');
     await expectAccessible(page, 'payments received, dark');
-    await desk.screenshot(shot('23-dark-received'));
+    await desk.screenshot(shot('24-dark-received'));
     await desk.row(requestId).getByRole('button', { name: /^Accept/ }).click();
     await expect(desk.row(requestId).getByTestId('redemption-status')).toHaveText('Accepted');
 
     await desk.showSection('Settlement');
     await expectAccessible(page, 'settlement, dark');
-    await desk.screenshot(shot('24-dark-settlement'));
+    await desk.screenshot(shot('25-dark-settlement'));
     await desk.showSection('Reports');
     await expectAccessible(page, 'the report, dark');
-    await desk.screenshot(shot('25-dark-report'));
+    await desk.screenshot(shot('26-dark-report'));
   });
 });

@@ -104,6 +104,7 @@ export const useOperatorDeskStore = defineStore('operatorDesk', () => {
 
   function chooseOperator(id: string): void {
     chosenOperator.value = id;
+    requestError.value = null;
     actionFailure.value = null;
     settleError.value = null;
     lastClaim.value = null;
