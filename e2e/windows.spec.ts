@@ -39,8 +39,13 @@ async function expectWindowContent(page: Page, role: Exclude<WindowRole, 'launch
       await expect(page.getByTestId('keyboard-shortcuts')).toBeVisible();
       return;
     }
+    case 'operator': {
+      // The Operator desk is built: the operators this node holds, and the form for a payment request.
+      await expect(page.getByRole('group', { name: 'Acting as' }).getByRole('radio', { name: /^Octopus\b/ })).toBeChecked();
+      await expect(page.getByTestId('request-form')).toBeVisible();
+      return;
+    }
     case 'wallet':
-    case 'operator':
     case 'validator': {
       await expect(page.getByTestId('identity-row').first()).toBeVisible();
       // The Validator desk is built: its approval switch and (on a fresh node) its empty queue.

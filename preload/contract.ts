@@ -350,6 +350,8 @@ export interface VoucherRedemptionJSON {
   readonly operator: string;
   readonly operatorName: string | null;
   readonly requestId: string;
+  /** The reference the operator gave the payment request ("Table 4", a receipt number); "" when none. */
+  readonly reference: string;
   readonly amountCents: number;
   readonly status: VoucherRedemptionStatus;
   readonly redeemedAtMs: number;

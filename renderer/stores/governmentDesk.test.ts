@@ -26,7 +26,7 @@ function application(n: number, overrides: Partial<VoucherQueueItem> = {}): Vouc
 }
 
 function redemption(id: number, overrides: Partial<VoucherRedemptionJSON>): VoucherRedemptionJSON {
-  return { id: hashOf(100 + id), payer: keyOf(id), operator: 'ef'.repeat(32), operatorName: 'Octopus', requestId: `r${id}`, amountCents: 1_000, status: 'accepted', redeemedAtMs: id, claim: null, ...overrides };
+  return { id: hashOf(100 + id), payer: keyOf(id), operator: 'ef'.repeat(32), operatorName: 'Octopus', requestId: `r${id}`, reference: '', amountCents: 1_000, status: 'accepted', redeemedAtMs: id, claim: null, ...overrides };
 }
 
 /** A store on a fake node holding `queue` (mutable: the test changes it as the node would). */

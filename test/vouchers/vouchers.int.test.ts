@@ -99,7 +99,7 @@ describe('vouchers on a demo node', () => {
     expect((await wallet(a, 'resident-chan')).spendableCents).toBe(300_000);
 
     const incoming = await a.api.call<{ redemptions: VoucherRedemptionJSON[] }>('voucher.redemptions', { programme: P, operator: 'operator-octopus' });
-    expect(incoming.redemptions).toMatchObject([{ id: paid.redemption, amountCents: 12_050, status: 'pending', operatorName: 'Octopus' }]);
+    expect(incoming.redemptions).toMatchObject([{ id: paid.redemption, amountCents: 12_050, status: 'pending', operatorName: 'Octopus', reference: 'Wellcome #8812' }]);
     await a.api.call('voucher.accept', { programme: P, redemption: paid.redemption });
 
     for (const node of [a, b]) {

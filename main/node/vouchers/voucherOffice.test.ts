@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Block } from '../../core/ledger/block';
 import type { CommitCertificate } from '../../core/ledger/votes';
 import { testGenesis, testKey } from '../../core/ledger/testFixtures';
-import { operatorKey, programmeKey, type OperatorRecord, type Voucher } from '../../core/rules/vouchers';
+import { transactionHash, type Transaction } from '../../core/ledger/transaction';
+import { operatorKey, programmeKey, redemptionKey, requestKey, type OperatorRecord, type PaymentRequest, type Redemption, type Voucher } from '../../core/rules/vouchers';
 import { operators, testProgramme, VoucherTxs } from '../../core/vouchers/testVouchers';
-import { chooseVouchers, parseCode, VoucherOffice } from './voucherOffice';
+import { chooseVouchers, parseCode, VoucherOffice, type VoucherOfficeDependencies } from './voucherOffice';
 
 const voucher = (id: string, amountCents: number, expiresAtMs: number): Voucher => ({ id, owner: 'o', amountCents, releaseAtMs: 0, expiresAtMs, issuedBy: 'i', spentBy: null, pendingRedemption: null });
 
@@ -62,6 +63,36 @@ describe('VoucherOffice.summary', () => {
     expect(office.summary(programme.id).operators).toEqual([
       { publicKey: operators.octopus.publicKey, name: 'Octopus', status: 'active', redemptions: 0, redeemedCents: 0 },
       { publicKey: newcomer.publicKey, name: 'Tap & Go', status: 'suspended', redemptions: 0, redeemedCents: 0 },
+    ]);
+  });
+});
+
+describe('VoucherOffice.redemptions', () => {
+  it("names each redemption's request reference, and \"\" for a request without one", () => {
+    const operator = 'ab'.repeat(32);
+    const p = 'hk-2026';
+    const redeem = (requestId: string): Transaction =>
+      ({ type: 'voucher.redeem', chainId: 'c', signer: 'cd'.repeat(32), nonce: requestId, payload: { programme: p }, signature: '00'.repeat(64) }) as Transaction;
+    const txs = [redeem('r-1'), redeem('r-2')];
+    const state = new Map<string, string>([[programmeKey(p), JSON.stringify({ id: p })]]);
+    for (const [i, tx] of txs.entries()) {
+      const id = transactionHash(tx);
+      const requestId = `r-${i + 1}`;
+      const redemption: Redemption = { id, payer: tx.signer, operator, requestId, amountCents: 12_050, consumed: [], change: null, status: 'pending', redeemedAtMs: 1, statusTx: null, refundVoucher: null, claim: null };
+      state.set(redemptionKey(p, id), JSON.stringify(redemption));
+      const request: PaymentRequest = { operator, requestId, amountCents: 12_050, reference: i === 0 ? 'Table 4' : '', expiresAtMs: 2, createdBy: 'x', redemption: id };
+      state.set(requestKey(p, operator, requestId), JSON.stringify(request));
+    }
+    const office = new VoucherOffice({
+      state: () => ({ get: (key: string) => state.get(key) ?? null, hasTransaction: () => true }),
+      head: () => 1,
+      committed: (height: number) => (height === 1 ? { block: { transactions: txs } as unknown as Block } : null),
+      labelOf: () => null,
+      keys: [],
+    } as unknown as VoucherOfficeDependencies);
+    expect(office.redemptions(p, operator).map((r) => [r.requestId, r.reference])).toEqual([
+      ['r-2', ''],
+      ['r-1', 'Table 4'],
     ]);
   });
 });

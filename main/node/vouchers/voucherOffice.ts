@@ -392,7 +392,8 @@ export class VoucherOffice {
   }
 
   private redemptionJSON(state: StateReader, p: string, r: Redemption): VoucherRedemptionJSON {
-    return { id: r.id, payer: r.payer, operator: r.operator, operatorName: this.operatorName(state, p, r.operator), requestId: r.requestId, amountCents: r.amountCents, status: r.status, redeemedAtMs: r.redeemedAtMs, claim: r.claim };
+    const reference = readRequest(state, p, r.operator, r.requestId)?.reference ?? '';
+    return { id: r.id, payer: r.payer, operator: r.operator, operatorName: this.operatorName(state, p, r.operator), requestId: r.requestId, reference, amountCents: r.amountCents, status: r.status, redeemedAtMs: r.redeemedAtMs, claim: r.claim };
   }
 
   redemptions(p: string, operator?: string): VoucherRedemptionJSON[] {
