@@ -32,7 +32,12 @@ async function expectWindowContent(page: Page, role: Exclude<WindowRole, 'launch
       await expect(page.getByTestId('mempool')).toContainText('waiting');
       return;
     }
-    case 'wallet':
+    case 'wallet': {
+      // The Wallet is built: it opens on choosing an identity or creating one.
+      await expect(page.getByTestId('open-wallet').getByLabel('Resident identity')).toBeVisible();
+      await expect(page.getByTestId('create-identity')).toBeVisible();
+      return;
+    }
     case 'government':
     case 'operator':
     case 'validator': {
