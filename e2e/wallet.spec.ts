@@ -331,6 +331,8 @@ test.describe('a resident’s wallet', () => {
     await page.getByTestId('close-wallet').click();
     await expect(wallet.openForm.getByRole('heading', { name: 'Open your wallet' })).toBeFocused();
     await expect(wallet.owner).toHaveCount(0);
+    // The identity just closed is offered again.
+    await expect(wallet.openForm.getByLabel('Resident identity').locator('option:checked')).toContainText(name);
     await wallet.openIdentity(name, 'not my passphrase');
     await expect(wallet.openForm.getByTestId('open-error')).toContainText('The passphrase does not open the key');
     await expect(wallet.openForm.getByLabel('Passphrase')).toHaveAttribute('aria-invalid', 'true');

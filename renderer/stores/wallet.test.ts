@@ -137,6 +137,7 @@ describe('useWalletStore: identities', () => {
 
     store.close();
     expect(store.identity).toBeNull();
+    expect(store.lastIdentityId).toBe('resident-chan');
     expect(store.wallet).toBeNull();
     expect(store.paid).toBeNull();
     expect(await store.apply(FORM)).toBe(false);

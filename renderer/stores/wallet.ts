@@ -74,6 +74,8 @@ export const useWalletStore = defineStore('wallet', () => {
 
   // The open identity -------------------------------------------------------------------------------------
   const identity = shallowRef<IdentitySummary | null>(null);
+  /** The identity open last (no secret): the open form offers it again after Close wallet. */
+  const lastIdentityId = ref<string | null>(null);
   /** Only here, in memory, for the session. */
   let passphrase: string | null = null;
   /** Bumped on every open and close: answers that arrive for an earlier session are dropped. */
@@ -86,6 +88,7 @@ export const useWalletStore = defineStore('wallet', () => {
   function begin(opened: IdentitySummary, secret: string): void {
     session += 1;
     identity.value = opened;
+    lastIdentityId.value = opened.id;
     passphrase = secret;
     resetApplication();
     resetPayment();
@@ -358,6 +361,7 @@ export const useWalletStore = defineStore('wallet', () => {
     identitiesError,
     loadIdentities,
     identity,
+    lastIdentityId,
     opening,
     openError,
     creating,
