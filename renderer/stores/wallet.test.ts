@@ -195,19 +195,6 @@ describe('useWalletStore: applying', () => {
     expect(store.applyError?.code).toBe('TX_VOUCHER_APPLICATION_OPEN');
   });
 
-  it('checks one field when the resident leaves it, leaving the other fields’ errors as they are', async () => {
-    let problems = [
-      { field: 'hkid' as const, message: 'bad hkid' },
-      { field: 'name' as const, message: 'Enter the name, as on the identity card.' },
-    ];
-    const { store } = demoNode({ 'voucher.checkDetails': () => ({ problems }) });
-    await store.open('resident-chan', SECRET);
-    await store.checkField('hkid', { ...FORM, name: '' });
-    expect(store.fieldErrors).toEqual({ hkid: 'bad hkid' });
-    problems = [{ field: 'name', message: 'Enter the name, as on the identity card.' }];
-    await store.checkField('hkid', { ...FORM, name: '' });
-    expect(store.fieldErrors).toEqual({});
-  });
 });
 
 describe('useWalletStore: live', () => {

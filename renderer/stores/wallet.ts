@@ -200,22 +200,6 @@ export const useWalletStore = defineStore('wallet', () => {
     return errors as FieldErrors;
   }
 
-  /** Re-checks one field (when the resident leaves it) and shows or clears its error only. */
-  async function checkField(field: VoucherDetailsField, form: DetailsForm): Promise<void> {
-    const at = session;
-    try {
-      const errors = await problemsOf(form);
-      if (at !== session) return;
-      const next: Record<string, string> = { ...fieldErrors.value };
-      const message = errors[field];
-      if (message) next[field] = message;
-      else delete next[field];
-      fieldErrors.value = next as FieldErrors;
-    } catch {
-      // A failed dry run says nothing about the field; the check on submit reports the failure.
-    }
-  }
-
   /**
    * Checks the details with the node; with any problem, shows them beside their fields and submits nothing.
    * Otherwise applies (sealed to the reviewers) and waits until the application is final.
@@ -378,7 +362,6 @@ export const useWalletStore = defineStore('wallet', () => {
     applyState,
     fieldErrors,
     applyError,
-    checkField,
     apply,
     payState,
     preview,
