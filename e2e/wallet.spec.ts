@@ -303,6 +303,57 @@ test.describe('a resident’s wallet', () => {
     }
   });
 
+  test('the same voucher paid at two operators at the same moment, from two windows: one payment is charged, the other says why and that nothing was charged', async ({
+    page,
+    node,
+    api,
+  }) => {
+    test.setTimeout(90_000);
+    const first = new WalletPage(page);
+    await first.open(node.consoleUrl);
+    const name = uniqueName('Tang Siu');
+    await first.createIdentity(name, PASSPHRASE);
+    await first.fillApplication({ hkid: await freshHkid(api), name, dateOfBirth: '1979-02-02', residency: 'Permanent resident' });
+    await first.submitApplication();
+    await expect(first.applicationStatus).toHaveAttribute('data-status', 'pending', { timeout: 20_000 });
+    await decide(api, await publicKeyOf(api, name), 'approve');
+    await expect(first.spendable).toHaveText('HK$5,000.00', { timeout: 20_000 });
+
+    // The same wallet in a second window (another device, say).
+    const second = new WalletPage(await page.context().newPage());
+    await second.open(node.consoleUrl);
+    await second.openIdentity(name, PASSPHRASE);
+    await expect(second.spendable).toHaveText('HK$5,000.00', { timeout: 20_000 });
+
+    // HK$2,500 at Octopus and HK$2,800 at AlipayHK: each needs the HK$3,000 voucher, and after either one the
+    // rest (HK$2,000 spendable) covers neither — so exactly one can be charged, whichever comes first.
+    const octopus = await api.call('voucher.request', { programme: PROGRAMME, operator: 'operator-octopus', amountCents: 250_000, reference: 'Television' });
+    const alipay = await api.call('voucher.request', { programme: PROGRAMME, operator: 'operator-alipayhk', amountCents: 280_000, reference: 'Washing machine' });
+    await first.scan(octopus.code);
+    await second.scan(alipay.code);
+    await expect(first.payButton).toBeEnabled();
+    await expect(second.payButton).toBeEnabled();
+    await Promise.all([first.payButton.click(), second.payButton.click()]);
+
+    const outcome = async (wallet: WalletPage) => {
+      await expect(wallet.payResult.or(wallet.payRefusal)).toBeVisible({ timeout: 30_000 });
+      return (await wallet.payResult.isVisible()) ? 'paid' : 'refused';
+    };
+    const outcomes = [await outcome(first), await outcome(second)];
+    expect(outcomes.sort()).toEqual(['paid', 'refused']);
+    const refused = (await first.payRefusal.isVisible()) ? first : second;
+    const code = await refused.payRefusal.getAttribute('data-code');
+    // Lost the race in the mempool or the block (TX_DROPPED, TX_VOUCHER_SPENT), or came after the other was final.
+    expect(['TX_DROPPED', 'TX_VOUCHER_SPENT', 'VOUCHER_INSUFFICIENT']).toContain(code);
+    await expect(refused.payRefusal.getByTestId('nothing-charged')).toHaveText('Nothing was charged.');
+    for (const wallet of [first, second]) {
+      await expect(wallet.historyRows).toHaveCount(1, { timeout: 20_000 });
+      await expect(wallet.spendable).toHaveText('HK$2,000.00');
+    }
+    await expectAccessible(refused.page, 'the payment that lost the race');
+    await refused.screenshot(shot('18-same-voucher-two-operators-refused'));
+  });
+
   test('a denial shows its reason and the form to apply again; Close wallet forgets the passphrase, and a wrong one is said beside its field', async ({
     page,
     node,
