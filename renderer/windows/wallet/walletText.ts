@@ -79,7 +79,8 @@ const RACE: Omit<PayRefusal, 'nothingCharged' | 'canRetry'> & { canRetry?: boole
 const REFUSALS: Readonly<Record<string, Omit<PayRefusal, 'nothingCharged' | 'canRetry'> & { canRetry?: boolean }>> = {
   VOUCHER_INSUFFICIENT: {
     title: 'Not enough spendable vouchers',
-    explanation: 'The vouchers you can spend now do not cover this amount.',
+    explanation:
+      'The vouchers you can spend now do not cover this amount. If you had enough when you looked this code up, another payment (from another window or device) has used them since: your payments are listed below.',
   },
   TX_VOUCHER_INSUFFICIENT: {
     title: 'Not enough spendable vouchers',
