@@ -45,7 +45,12 @@ async function expectWindowContent(page: Page, role: Exclude<WindowRole, 'launch
       await expect(page.getByTestId('request-form')).toBeVisible();
       return;
     }
-    case 'wallet':
+    case 'wallet': {
+      // The Wallet is built: it opens on choosing an identity or creating one.
+      await expect(page.getByTestId('open-wallet').getByLabel('Resident identity')).toBeVisible();
+      await expect(page.getByTestId('create-identity')).toBeVisible();
+      return;
+    }
     case 'validator': {
       await expect(page.getByTestId('identity-row').first()).toBeVisible();
       // The Validator desk is built: its approval switch and (on a fresh node) its empty queue.

@@ -377,6 +377,39 @@ export interface VoucherPaymentRequest {
   readonly txHash: string;
 }
 
+// --- Wallet (issue 6, item 2): the applicant's details checked before applying, a request before paying ---
+
+export type VoucherDetailsField = 'hkid' | 'name' | 'dateOfBirth' | 'residency';
+
+/** What is wrong with one field of an applicant's details, in the node's words. */
+export interface VoucherDetailsProblem {
+  readonly field: VoucherDetailsField;
+  readonly message: string;
+}
+
+/** A payment request as the ledger holds it, read by its code before the resident pays it. */
+export interface VoucherPaymentRequestView {
+  /** The code, written as the node writes it (trimmed). */
+  readonly code: string;
+  readonly programme: string;
+  readonly operator: string;
+  readonly operatorName: string | null;
+  /** `unregistered` when the ledger lists no such operator in the programme. */
+  readonly operatorStatus: 'active' | 'suspended' | 'unregistered';
+  readonly requestId: string;
+  readonly amountCents: number;
+  readonly reference: string;
+  readonly expiresAtMs: number;
+  /** `open`: it can be paid now; `paid`: a redemption paid it (once, for good); `expired`: unpaid, too late. */
+  readonly state: 'open' | 'paid' | 'expired';
+  /** The redemption that paid it and when (the block's time), when paid. */
+  readonly redemption: string | null;
+  readonly paidAtMs: number | null;
+  /** Whether the resident asked about paid it; null when no resident was given or it is not paid. */
+  readonly paidByResident: boolean | null;
+}
+// --- end of Wallet types -----------------------------------------------------------------------------------
+
 // ---------------------------------------------------------------------------------------------------------
 // Methods
 
@@ -391,6 +424,15 @@ const programmeId = z.string().regex(/^[a-z0-9][a-z0-9-]{2,47}$/, 'must be a pro
 const holder = z.string().trim().min(1, 'must name a keystore identity or a public key').max(80);
 const cents = z.number().int('must be whole cents').positive('must be more than zero').max(100_000_000_00);
 const passphrase = z.string().max(1024).optional();
+/** An applicant's details as the wallet sends them: checked by the node (voucher.checkDetails, voucher.apply). */
+const applicantDetails = z
+  .object({
+    hkid: z.string().max(40),
+    name: z.string().max(200),
+    dateOfBirth: z.string().max(20),
+    residency: z.enum(VOUCHER_RESIDENCY_STATUSES),
+  })
+  .strict();
 
 /** A method: a zod schema for its input and a phantom type for its output. */
 interface MethodSpec<I extends z.ZodType, O> {
@@ -616,18 +658,21 @@ export const METHODS = {
         programme: programmeId,
         resident: holder,
         passphrase,
-        details: z
-          .object({
-            hkid: z.string().max(40),
-            name: z.string().max(200),
-            dateOfBirth: z.string().max(20),
-            residency: z.enum(VOUCHER_RESIDENCY_STATUSES),
-          })
-          .strict(),
+        details: applicantDetails,
       })
       .strict(),
     "Applies for a resident's key in this node's keystore: checks the details, seals them to the reviewers, submits voucher.apply and waits until it is final.",
   ),
+  // --- Wallet (issue 6, item 2): read-only, nothing is signed or submitted ---------------------------------
+  'voucher.checkDetails': method<{ readonly problems: readonly VoucherDetailsProblem[] }>()(
+    z.object({ programme: programmeId, details: applicantDetails }).strict(),
+    "Checks an applicant's details as voucher.apply does (HKID format and check digit, name, date of birth and age, residency), one problem per field; seals and submits nothing.",
+  ),
+  'voucher.paymentRequest': method<VoucherPaymentRequestView>()(
+    z.object({ programme: programmeId, code: z.string().trim().min(1).max(300), resident: holder.optional() }).strict(),
+    'A payment request by its code, read from the ledger before paying: operator and name, amount, reference, expiry, and whether it is open, paid (by this resident?) or expired.',
+  ),
+  // --- end of Wallet methods -------------------------------------------------------------------------------
   'voucher.application': method<VoucherApplicationStatus>()(
     z.object({ programme: programmeId, resident: holder }).strict(),
     "A resident's application status, with the denial reason.",

@@ -9,7 +9,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VoucherPaymentRequest, VoucherProgrammeSummary, VoucherQueueItem, VoucherRedemptionJSON, VoucherWallet } from '../../preload/contract';
+import type { VoucherPaymentRequest, VoucherPaymentRequestView, VoucherProgrammeSummary, VoucherQueueItem, VoucherRedemptionJSON, VoucherWallet } from '../../preload/contract';
 import { runCli, startNodeProcess, type StartedNode } from '../support/cli';
 import { makeTempDir } from '../support/tempDir';
 import { DEMO_PROGRAMME_ID } from '../../main/node/workspace/demoVouchers';
@@ -216,5 +216,30 @@ describe('vouchers on a demo node', () => {
     const error = await a.api.callError('voucher.pay', { programme: P, resident: 'resident-chan', code: request.code });
     expect(error.data.code).toBe('VOUCHER_REQUEST_EXPIRED');
     expect((await wallet(a, 'resident-chan')).spendableCents).toBe(482_950);
+  }, 30_000);
+
+  it('voucher.checkDetails names every bad field in the node\'s words and submits nothing', async () => {
+    const { problems } = await a.api.call<{ problems: { field: string; message: string }[] }>('voucher.checkDetails', {
+      programme: P,
+      details: { hkid: 'A123456(4)', name: '', dateOfBirth: '2999-01-01', residency: 'visitor' },
+    });
+    expect(problems.map((p) => p.field)).toEqual(['hkid', 'name', 'dateOfBirth', 'residency']);
+    expect(problems[0]!.message).toMatch(/check digit/);
+    expect((await a.api.call<{ problems: unknown[] }>('voucher.checkDetails', { programme: P, details: CHAN })).problems).toEqual([]);
+    expect((await a.api.call<{ status: string }>('voucher.application', { programme: P, resident: 'resident-lee' })).status).toBe('none');
+  });
+
+  it('voucher.paymentRequest shows a request before it is paid, and after, on both nodes, who paid it', async () => {
+    const request = await a.api.call<VoucherPaymentRequest>('voucher.request', { programme: P, operator: 'operator-alipayhk', amountCents: 1_000, reference: 'preview' });
+    const before = await a.api.call<VoucherPaymentRequestView>('voucher.paymentRequest', { programme: P, code: request.code, resident: 'resident-chan' });
+    expect(before).toMatchObject({ operator: request.operator, operatorName: 'AlipayHK', operatorStatus: 'active', amountCents: 1_000, reference: 'preview', expiresAtMs: request.expiresAtMs, state: 'open', paidByResident: null });
+    const paid = await a.api.call<{ redemption: string }>('voucher.pay', { programme: P, resident: 'resident-chan', code: request.code });
+    for (const node of [a, b]) {
+      await expect.poll(async () => (await node.api.call<VoucherPaymentRequestView>('voucher.paymentRequest', { programme: P, code: request.code, resident: 'resident-chan' })).state, { timeout: 20_000 }).toBe('paid');
+      const after = await node.api.call<VoucherPaymentRequestView>('voucher.paymentRequest', { programme: P, code: request.code, resident: 'resident-wong' });
+      expect(after).toMatchObject({ state: 'paid', redemption: paid.redemption, paidByResident: false });
+    }
+    const unknown = await a.api.callError('voucher.paymentRequest', { programme: P, code: request.code.replace(/:[^:]+$/, ':no-such-request') });
+    expect(unknown.data.code).toBe('VOUCHER_REQUEST_UNKNOWN');
   }, 30_000);
 });

@@ -116,13 +116,14 @@ describe('a valid chain', () => {
           published: true,
         },
       ],
+      programmes: [],
     });
   });
 
   it('a prefix is a valid chain too: before the result the election is not published, before the ballots it has none', () => {
     expect(audit(CHAIN.slice(0, 5)).elections[0]).toMatchObject({ published: false, ballots: 3 });
     expect(audit(CHAIN.slice(0, 2)).elections[0]).toMatchObject({ ballots: 0, credentials: 3, candidates: [{ votes: 0 }, { votes: 0 }, { votes: 0 }] });
-    expect(audit([])).toEqual({ height: 0, blocks: 0, transactions: 0, ballots: 0, elections: [] });
+    expect(audit([])).toEqual({ height: 0, blocks: 0, transactions: 0, ballots: 0, elections: [], programmes: [] });
   });
 
   it('as an election record: blocks without election transactions given by their hashes only', () => {

@@ -242,6 +242,8 @@ export function createHandlers(deps: HandlerDependencies): Handlers {
     'voucher.programme': ({ programme }) => deps.vouchers.summary(programme),
     'voucher.apply': (input) => deps.vouchers.apply(input),
     'voucher.application': ({ programme, resident }) => deps.vouchers.application(programme, resident),
+    'voucher.checkDetails': ({ programme, details }) => ({ problems: deps.vouchers.checkDetails(programme, details) }),
+    'voucher.paymentRequest': (input) => deps.vouchers.paymentRequest(input),
     'voucher.queue': ({ programme, status }) => ({ applications: deps.vouchers.queue(programme, status) }),
     'voucher.decide': (input) => deps.vouchers.decide(input),
     'voucher.wallet': ({ programme, resident }) => deps.vouchers.wallet(programme, resident),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CivichainError } from '../../core/errors';
-import { assertEligible, assertHkid, hkidCheckDigit } from './eligibility';
+import { assertEligible, assertHkid, eligibilityProblems, hkidCheckDigit } from './eligibility';
 
 const NOW_MS = Date.UTC(2026, 10, 22);
 const field = (fn: () => unknown): unknown => {
@@ -40,5 +40,23 @@ describe('eligibility', () => {
     expect(field(() => assertEligible({ ...ok, dateOfBirth: '1980-02-30' }, NOW_MS))).toEqual({ code: 'VOUCHER_DETAILS_INVALID', field: 'dateOfBirth' });
     expect(field(() => assertEligible({ ...ok, residency: 'visitor' }, NOW_MS))).toEqual({ code: 'VOUCHER_DETAILS_INVALID', field: 'residency' });
     expect(field(() => assertEligible({ ...ok, name: '  ' }, NOW_MS))).toEqual({ code: 'VOUCHER_DETAILS_INVALID', field: 'name' });
+  });
+});
+
+describe('eligibilityProblems (the wallet’s dry run)', () => {
+  it('names every bad field at once, in form order, and says what to enter for an empty one', () => {
+    const problems = eligibilityProblems({ hkid: '', name: '', dateOfBirth: '', residency: 'non-permanent' }, NOW_MS);
+    expect(problems.map((p) => p.field)).toEqual(['hkid', 'name', 'dateOfBirth', 'residency']);
+    expect(problems.map((p) => p.message)).toEqual([
+      'Enter the HKID number, as on the identity card, like A123456(3).',
+      'Enter the name, as on the identity card.',
+      'Enter the date of birth (YYYY-MM-DD).',
+      'The scheme is for permanent residents and new arrivals; residency status "non-permanent" is not eligible.',
+    ]);
+  });
+  it('is empty for eligible details, and assertEligible throws its first problem', () => {
+    expect(eligibilityProblems({ hkid: 'A123456(3)', name: 'Chan', dateOfBirth: '1980-05-01', residency: 'permanent' }, NOW_MS)).toEqual([]);
+    expect(field(() => assertEligible({ hkid: 'A123456(3)', name: 'Chan', dateOfBirth: '2999-01-01', residency: 'visitor' }, NOW_MS))).toEqual({ code: 'VOUCHER_DETAILS_INVALID', field: 'dateOfBirth' });
+    expect(eligibilityProblems({ hkid: 'A123456(3)', name: 'Chan', dateOfBirth: '2999-01-01', residency: 'permanent' }, NOW_MS)[0]?.message).toBe('The date of birth is in the future.');
   });
 });

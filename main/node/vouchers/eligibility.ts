@@ -54,22 +54,65 @@ function ageYears(dateOfBirth: string, nowMs: number): number {
   return age;
 }
 
+export type DetailsField = 'hkid' | 'name' | 'dateOfBirth' | 'residency';
+
+/** What is wrong with one field, or null; each check stands alone, so a form can show every problem at once. */
+const FIELD_CHECKS: readonly { field: DetailsField; check: (details: ApplicantDetails, nowMs: number) => string | null }[] = [
+  {
+    field: 'hkid',
+    check: (details) => {
+      if (details.hkid.trim() === '') return 'Enter the HKID number, as on the identity card, like A123456(3).';
+      try {
+        assertHkid(details.hkid);
+        return null;
+      } catch (error) {
+        if (error instanceof CivichainError) return error.message;
+        throw error;
+      }
+    },
+  },
+  {
+    field: 'name',
+    check: (details) => {
+      const name = details.name.trim();
+      if (name.length === 0) return 'Enter the name, as on the identity card.';
+      return name.length > 120 ? 'The name must be 1–120 characters, as on the identity card.' : null;
+    },
+  },
+  {
+    field: 'dateOfBirth',
+    check: (details, nowMs) => {
+      if (details.dateOfBirth.trim() === '') return 'Enter the date of birth (YYYY-MM-DD).';
+      const dob = /^(\d{4})-(\d{2})-(\d{2})$/.exec(details.dateOfBirth);
+      const parsed = new Date(`${details.dateOfBirth}T00:00:00Z`);
+      if (!dob || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== details.dateOfBirth) {
+        return `"${details.dateOfBirth}" is not a date of birth in the form YYYY-MM-DD.`;
+      }
+      if (parsed.getTime() > nowMs) return 'The date of birth is in the future.';
+      if (ageYears(details.dateOfBirth, nowMs) < MIN_AGE_YEARS) return `The applicant must be aged ${MIN_AGE_YEARS} or over; with this date of birth they are not.`;
+      return null;
+    },
+  },
+  {
+    field: 'residency',
+    check: (details) =>
+      ELIGIBLE_RESIDENCY.includes(details.residency)
+        ? null
+        : `The scheme is for permanent residents and new arrivals; residency status "${details.residency}" is not eligible.`,
+  },
+];
+
+/** Every field's problem, in form order (the wallet's dry run, `voucher.checkDetails`); empty when eligible. */
+export function eligibilityProblems(details: ApplicantDetails, nowMs: number): { field: DetailsField; message: string }[] {
+  return FIELD_CHECKS.flatMap(({ field, check }) => {
+    const message = check(details, nowMs);
+    return message === null ? [] : [{ field, message }];
+  });
+}
+
 /** Checks every field and returns the details with the HKID normalised; throws naming the first bad field. */
 export function assertEligible(details: ApplicantDetails, nowMs: number): ApplicantDetails {
-  const hkid = assertHkid(details.hkid);
-  const name = details.name.trim();
-  if (name.length === 0 || name.length > 120) invalid('name', 'The name must be 1–120 characters, as on the identity card.');
-  const dob = /^(\d{4})-(\d{2})-(\d{2})$/.exec(details.dateOfBirth);
-  const parsed = new Date(`${details.dateOfBirth}T00:00:00Z`);
-  if (!dob || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== details.dateOfBirth) {
-    invalid('dateOfBirth', `"${details.dateOfBirth}" is not a date of birth in the form YYYY-MM-DD.`);
-  }
-  if (parsed.getTime() > nowMs) invalid('dateOfBirth', 'The date of birth is in the future.');
-  if (ageYears(details.dateOfBirth, nowMs) < MIN_AGE_YEARS) {
-    invalid('dateOfBirth', `The applicant must be aged ${MIN_AGE_YEARS} or over; with this date of birth they are not.`);
-  }
-  if (!ELIGIBLE_RESIDENCY.includes(details.residency)) {
-    invalid('residency', `The scheme is for permanent residents and new arrivals; residency status "${details.residency}" is not eligible.`);
-  }
-  return { hkid, name, dateOfBirth: details.dateOfBirth, residency: details.residency };
+  const [first] = eligibilityProblems(details, nowMs);
+  if (first) invalid(first.field, first.message);
+  return { hkid: assertHkid(details.hkid), name: details.name.trim(), dateOfBirth: details.dateOfBirth, residency: details.residency };
 }

@@ -15,8 +15,10 @@ import type {
   TransactionStatus,
   VoucherApplicantDetails,
   VoucherApplicationStatus,
+  VoucherDetailsProblem,
   VoucherJSON,
   VoucherPaymentRequest,
+  VoucherPaymentRequestView,
   VoucherProgrammeSummary,
   VoucherQueueItem,
   VoucherRedemptionJSON,
@@ -49,7 +51,7 @@ import { identityHash } from '../../core/vouchers/identity';
 import { programmeTotals } from '../../core/vouchers/totals';
 import { openApplication, sealApplication, sealRandomness } from '../../core/vouchers/seal';
 import type { RoleKey } from '../elections/electionOffice';
-import { assertEligible, assertHkid } from './eligibility';
+import { assertEligible, assertHkid, eligibilityProblems } from './eligibility';
 import type { ReviewerSecrets } from './reviewerSecrets';
 
 export interface VoucherOfficeDependencies {
@@ -219,6 +221,41 @@ export class VoucherOffice {
     const sealed = sealApplication({ ...details }, programme.reviewersSealingKey, sealRandomness(), { programme: programme.id, applicant: key.publicKey });
     const { txHash, height } = await this.submitFinal(this.sign(key, 'voucher.apply', { programme: programme.id, sealed: { ...sealed } }));
     return { application: txHash, applicant: key.publicKey, height };
+  }
+
+  /** The wallet's dry run of `apply`'s checks: every field's problem at once; nothing is sealed or sent. */
+  checkDetails(p: string, details: VoucherApplicantDetails): VoucherDetailsProblem[] {
+    this.programme(p);
+    return eligibilityProblems(details, this.deps.now());
+  }
+
+  /**
+   * A payment request by its code, as the ledger holds it now, for the wallet to show before paying: who is
+   * paid and how much, and whether it can still be paid. Reads only; `pay` checks everything again.
+   */
+  paymentRequest(input: { programme: string; code: string; resident?: string | undefined }): VoucherPaymentRequestView {
+    const { programme: p, operator, requestId } = parseCode(input.code);
+    if (p !== input.programme) fail('VOUCHER_CODE_INVALID', `This payment code is for programme "${p}", not "${input.programme}".`, { field: 'code' });
+    this.programme(p);
+    const payer = input.resident === undefined ? null : this.residentKey(input.resident);
+    const state = this.deps.state();
+    const request = readRequest(state, p, operator, requestId) ?? fail('VOUCHER_REQUEST_UNKNOWN', `There is no payment request "${requestId}" from this operator (yet); check the code.`, { requestId });
+    const paid = request.redemption ? readRedemption(state, p, request.redemption) : null;
+    return {
+      code: `${CODE_PREFIX}:${p}:${operator}:${requestId}`,
+      programme: p,
+      operator,
+      operatorName: this.operatorName(state, p, operator),
+      operatorStatus: readOperator(state, p, operator)?.status ?? 'unregistered',
+      requestId,
+      amountCents: request.amountCents,
+      reference: request.reference,
+      expiresAtMs: request.expiresAtMs,
+      state: request.redemption ? 'paid' : this.deps.now() >= request.expiresAtMs ? 'expired' : 'open',
+      redemption: request.redemption,
+      paidAtMs: paid?.redeemedAtMs ?? null,
+      paidByResident: paid && payer !== null ? paid.payer === payer : null,
+    };
   }
 
   application(p: string, resident: string): VoucherApplicationStatus {
