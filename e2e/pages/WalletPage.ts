@@ -70,7 +70,9 @@ export class WalletPage extends WindowPage {
 
   async openIdentity(label: string, passphrase: string): Promise<void> {
     const select = this.openForm.getByLabel('Resident identity');
-    const value = await select.locator('option', { hasText: label }).first().getAttribute('value');
+    // The option reads "<label> — key …": match the whole label, not a longer one that contains it.
+    const exact = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} — key `);
+    const value = await select.locator('option').filter({ hasText: exact }).first().getAttribute('value');
     await select.selectOption(value ?? '');
     await this.openForm.getByLabel('Passphrase').fill(passphrase);
     await this.openForm.getByRole('button', { name: 'Open wallet' }).click();
