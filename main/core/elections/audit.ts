@@ -17,7 +17,7 @@ import { createDefaultRegistry } from '../rules/index';
 import { listElectionIds, readElection, readElectionStatus } from '../rules/elections';
 import { listProgrammeIds, readProgramme } from '../rules/vouchers';
 import { currentValidatorSet } from '../rules/validatorSet';
-import { programmeTotals } from '../vouchers/totals';
+import { ProgrammeTally } from '../vouchers/totals';
 import type { StateReader } from '../rules/types';
 import { applyTransactions } from '../stateTransition';
 import { CredentialVerifier } from './credential';
@@ -70,8 +70,8 @@ export class ChainAuditor {
   /** Independent of the rules' running tally: votes counted straight from the ballots. */
   private readonly recount = new Map<string, Map<string, number>>();
   private readonly ballotsSeen = new Map<string, number>();
-  /** Per voucher programme, its applications and redemptions (the state cannot list them). */
-  private readonly voucherTxs = new Map<string, { applications: string[]; redemptions: string[] }>();
+  /** The voucher programmes' totals, from the transactions replayed (the state cannot list them). */
+  private readonly vouchers = new ProgrammeTally();
   private height = 0;
   private previousHash: string;
   private previousTimeMs: number;
@@ -163,11 +163,8 @@ export class ChainAuditor {
   }
 
   private count(tx: Transaction, hash: string): void {
-    if (tx.type === 'voucher.apply' || tx.type === 'voucher.redeem') {
-      const p = String(tx.payload['programme']);
-      let entry = this.voucherTxs.get(p);
-      if (!entry) this.voucherTxs.set(p, (entry = { applications: [], redemptions: [] }));
-      (tx.type === 'voucher.apply' ? entry.applications : entry.redemptions).push(hash);
+    if (tx.type.startsWith('voucher.')) {
+      this.vouchers.observe(tx, hash);
       return;
     }
     if (tx.type !== 'election.ballot') return;
@@ -206,9 +203,9 @@ export class ChainAuditor {
         published: status.resultTx !== null,
       });
     }
+    this.vouchers.update(this.reader);
     const programmes = listProgrammeIds(this.reader).map((id): ProgrammeCount => {
-      const entry = this.voucherTxs.get(id) ?? { applications: [], redemptions: [] };
-      const { applicants, issuedCents, redeemedCents, outstandingCents } = programmeTotals(this.reader, id, entry.applications, entry.redemptions);
+      const { applicants, issuedCents, redeemedCents, outstandingCents } = this.vouchers.totals(this.reader, id);
       return { id, title: readProgramme(this.reader, id)?.title ?? id, applicants, issuedCents, redeemedCents, outstandingCents };
     });
     return { height: this.height, blocks: this.height, transactions: this.txCount, ballots: this.ballotCount, elections, programmes };

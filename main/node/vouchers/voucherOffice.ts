@@ -48,7 +48,7 @@ import {
 } from '../../core/rules/vouchers';
 import type { StateReader } from '../../core/rules/types';
 import { identityHash } from '../../core/vouchers/identity';
-import { programmeTotals } from '../../core/vouchers/totals';
+import { ProgrammeTally } from '../../core/vouchers/totals';
 import { openApplication, sealApplication, sealRandomness } from '../../core/vouchers/seal';
 import type { RoleKey } from '../elections/electionOffice';
 import { assertEligible, assertHkid, eligibilityProblems } from './eligibility';
@@ -96,24 +96,32 @@ const emptyIndex = (): ProgrammeIndex => ({ applications: [], redemptions: [], o
 export class VoucherOffice {
   private indexedHeight = 0;
   private readonly index = new Map<string, ProgrammeIndex>();
+  /** The dashboard's totals, moved by each indexed block rather than counted again for every request. */
+  private readonly tally = new ProgrammeTally();
 
   constructor(private readonly deps: VoucherOfficeDependencies) {}
 
   /** Brings the index of voucher transactions up to the final head. */
   private indexed(p: string): ProgrammeIndex {
     const head = this.deps.head();
+    let moved = false;
     for (let h = this.indexedHeight + 1; h <= head; h++) {
       for (const tx of this.deps.committed(h)?.block.transactions ?? []) {
+        if (!tx.type.startsWith('voucher.')) continue;
+        const hash = transactionHash(tx);
+        this.tally.observe(tx, hash);
         const list = tx.type === 'voucher.apply' ? 'applications' : tx.type === 'voucher.redeem' ? 'redemptions' : tx.type === 'voucher.operator' ? 'operators' : null;
         if (!list) continue;
         const programme = String(tx.payload['programme']);
         let entry = this.index.get(programme);
         if (!entry) this.index.set(programme, (entry = emptyIndex()));
-        if (list !== 'operators') entry[list].push(transactionHash(tx));
+        if (list !== 'operators') entry[list].push(hash);
         else if (tx.payload['action'] === 'register' && !entry.operators.includes(String(tx.payload['operator']))) entry.operators.push(String(tx.payload['operator']));
       }
       this.indexedHeight = h;
+      moved = true;
     }
+    if (moved) this.tally.update(this.deps.state());
     return this.index.get(p) ?? emptyIndex();
   }
 
@@ -178,7 +186,7 @@ export class VoucherOffice {
     const state = this.deps.state();
     const programme = this.programme(p);
     const index = this.indexed(p);
-    const totals = programmeTotals(state, p, index.applications, index.redemptions);
+    const totals = this.tally.totals(state, p);
     // The programme's own list, those registered since (a new operator's key is nowhere else), this node's own.
     const operatorKeys = new Set([...programme.operators, ...index.operators, ...this.deps.keys.filter((k) => k.role === 'operator').map((k) => k.publicKey)]);
     const operators = [...operatorKeys].flatMap((key) => {
