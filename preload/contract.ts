@@ -331,6 +331,17 @@ export interface VoucherQueueItem {
   readonly openError: string | null;
   /** Likely the same person: other applications with the same identity hash, approved or pending. */
   readonly duplicates: readonly { readonly application: string; readonly status: 'pending' | 'approved' }[];
+  /** The scheme's rules on the opened details, as the node checks them when it approves (empty if not opened). */
+  readonly eligibility: readonly VoucherEligibilityCheck[];
+  /** The applicant's age in whole years today, or null when the details are not opened. */
+  readonly ageYears: number | null;
+}
+
+export interface VoucherEligibilityCheck {
+  readonly field: 'hkid' | 'name' | 'dateOfBirth' | 'residency';
+  readonly rule: string;
+  readonly ok: boolean;
+  readonly detail: string;
 }
 
 export interface VoucherJSON {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VoucherQueueItem } from '../../preload/contract';
-import { ageYears, eligibilityChecks, formatDateOfBirth, formatDay, formatHkid, instalmentState, matchesSearch } from './applicants';
+import { formatDateOfBirth, formatDay, formatHkid, instalmentState, matchesSearch } from './applicants';
 
 const NOW = Date.UTC(2026, 4, 10); // 10 May 2026
 const KEY = '6faed3d5bac8e6b828c47276d5c585a046243f6adec6ea2e176493d9b56d7231';
@@ -15,6 +15,8 @@ function item(overrides: Partial<VoucherQueueItem> = {}): VoucherQueueItem {
     details: { hkid: 'A1234563', name: 'Chan Tai Man', dateOfBirth: '1980-05-01', residency: 'permanent' },
     openError: null,
     duplicates: [],
+    eligibility: [],
+    ageYears: 46,
     ...overrides,
   };
 }
@@ -24,27 +26,6 @@ describe('formatHkid', () => {
     expect(formatHkid('A1234563')).toBe('A123456(3)');
     expect(formatHkid('XY987654A')).toBe('XY987654(A)');
     expect(formatHkid('not an id')).toBe('not an id');
-  });
-});
-
-describe('ageYears', () => {
-  it('counts whole years in UTC, a birthday not yet reached this year not counted', () => {
-    expect(ageYears('1980-05-01', NOW)).toBe(46);
-    expect(ageYears('2008-05-10', NOW)).toBe(18);
-    expect(ageYears('2008-05-11', NOW)).toBe(17);
-    expect(ageYears('1 May 1980', NOW)).toBeNull();
-  });
-});
-
-describe('eligibilityChecks', () => {
-  it('passes an adult permanent resident and a new arrival, and says why a minor or a visitor fails', () => {
-    expect(eligibilityChecks(item().details!, NOW).map((c) => c.ok)).toEqual([true, true]);
-    expect(eligibilityChecks({ ...item().details!, residency: 'new-arrival' }, NOW).map((c) => c.ok)).toEqual([true, true]);
-    const minorVisitor = eligibilityChecks({ ...item().details!, dateOfBirth: '2010-01-01', residency: 'visitor' }, NOW);
-    expect(minorVisitor).toEqual([
-      { label: 'Aged 18 or over', ok: false, detail: '16 years old.' },
-      { label: 'Permanent resident or new arrival', ok: false, detail: 'Visitor.' },
-    ]);
   });
 });
 

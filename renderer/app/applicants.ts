@@ -1,13 +1,9 @@
 /**
- * How the Government desk reads an application: the HKID as printed on the card, the applicant's age, the
- * residency status in words, what the eligibility rules say (DESIGN.md §6: permanent resident or new arrival,
- * aged 18 or over), and whether an application matches what the reviewer typed in the search box.
- * The node checks eligibility again when it approves; these only help the reviewer see it first.
+ * How the Government desk reads an application: the HKID as printed on the card, the residency status in
+ * words, and whether an application matches what the reviewer typed in the search box. The eligibility rules
+ * and the age are the node's (VoucherQueueItem.eligibility, .ageYears): the desk holds no copy of them.
  */
-import type { VoucherApplicantDetails, VoucherQueueItem, VoucherResidency } from '../../preload/contract';
-
-export const MIN_AGE_YEARS = 18;
-const ELIGIBLE_RESIDENCY: readonly VoucherResidency[] = ['permanent', 'new-arrival'];
+import type { VoucherQueueItem, VoucherResidency } from '../../preload/contract';
 
 export const RESIDENCY_LABELS: Readonly<Record<VoucherResidency, string>> = {
   permanent: 'Permanent resident',
@@ -20,42 +16,6 @@ export const RESIDENCY_LABELS: Readonly<Record<VoucherResidency, string>> = {
 export function formatHkid(hkid: string): string {
   const match = /^([A-Z]{1,2}[0-9]{6})([0-9A])$/.exec(hkid);
   return match ? `${match[1]}(${match[2]})` : hkid;
-}
-
-/** Whole years from a YYYY-MM-DD date of birth to `nowMs` (UTC, as the node counts), or null if not a date. */
-export function ageYears(dateOfBirth: string, nowMs: number): number | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(dateOfBirth);
-  if (!match) return null;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const now = new Date(nowMs);
-  let age = now.getUTCFullYear() - year;
-  const beforeBirthday = now.getUTCMonth() + 1 < month || (now.getUTCMonth() + 1 === month && now.getUTCDate() < day);
-  if (beforeBirthday) age -= 1;
-  return age;
-}
-
-export interface EligibilityCheck {
-  readonly label: string;
-  readonly ok: boolean;
-  readonly detail: string;
-}
-
-/** The scheme's two rules on the opened details, each said in words, passed or not. */
-export function eligibilityChecks(details: VoucherApplicantDetails, nowMs: number): EligibilityCheck[] {
-  const age = ageYears(details.dateOfBirth, nowMs);
-  const residency = RESIDENCY_LABELS[details.residency] ?? details.residency;
-  return [
-    {
-      label: `Aged ${MIN_AGE_YEARS} or over`,
-      ok: age !== null && age >= MIN_AGE_YEARS,
-      detail: age === null ? `The date of birth "${details.dateOfBirth}" is not a date.` : `${age} years old.`,
-    },
-    {
-      label: 'Permanent resident or new arrival',
-      ok: ELIGIBLE_RESIDENCY.includes(details.residency),
-      detail: `${residency}.`,
-    },
-  ];
 }
 
 /** Letters and digits only, upper case: "a123456(3)", "A 123456 3" and "A1234563" all read "A1234563". */

@@ -21,6 +21,8 @@ function application(n: number, overrides: Partial<VoucherQueueItem> = {}): Vouc
     details: { hkid: `A12345${n}0`, name: `Applicant ${n}`, dateOfBirth: '1980-01-01', residency: 'permanent' },
     openError: null,
     duplicates: [],
+    eligibility: [],
+    ageYears: 46,
     ...overrides,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CivichainError } from '../../core/errors';
-import { assertEligible, assertHkid, eligibilityProblems, hkidCheckDigit } from './eligibility';
+import { ageYears, assertEligible, assertHkid, eligibilityProblems, eligibilityReport, hkidCheckDigit } from './eligibility';
 
 const NOW_MS = Date.UTC(2026, 10, 22);
 const field = (fn: () => unknown): unknown => {
@@ -58,5 +58,22 @@ describe('eligibilityProblems (the wallet’s dry run)', () => {
     expect(eligibilityProblems({ hkid: 'A123456(3)', name: 'Chan', dateOfBirth: '1980-05-01', residency: 'permanent' }, NOW_MS)).toEqual([]);
     expect(field(() => assertEligible({ hkid: 'A123456(3)', name: 'Chan', dateOfBirth: '2999-01-01', residency: 'visitor' }, NOW_MS))).toEqual({ code: 'VOUCHER_DETAILS_INVALID', field: 'dateOfBirth' });
     expect(eligibilityProblems({ hkid: 'A123456(3)', name: 'Chan', dateOfBirth: '2999-01-01', residency: 'permanent' }, NOW_MS)[0]?.message).toBe('The date of birth is in the future.');
+  });
+});
+
+describe('eligibilityReport (the Government desk’s checklist)', () => {
+  it('says each rule met or not, in words, with the age and the residency status', () => {
+    const report = eligibilityReport({ hkid: 'A123456(3)', name: 'Chan', dateOfBirth: '1980-05-01', residency: 'new-arrival' }, NOW_MS);
+    expect(report.map((c) => [c.rule, c.ok, c.detail])).toEqual([
+      ['HKID number and check digit', true, 'Well formed, the check digit is right.'],
+      ['Name as on the identity card', true, 'Given.'],
+      ['Aged 18 or over', true, '46 years old.'],
+      ['Permanent resident or new arrival', true, 'New arrival.'],
+    ]);
+    const minorVisitor = eligibilityReport({ hkid: 'A123456(3)', name: 'Chan', dateOfBirth: '2010-01-01', residency: 'visitor' }, NOW_MS);
+    expect(minorVisitor.filter((c) => !c.ok).map((c) => c.field)).toEqual(['dateOfBirth', 'residency']);
+    expect(minorVisitor[2]?.detail).toMatch(/aged 18 or over/);
+    expect(ageYears('2008-11-22', NOW_MS)).toBe(18);
+    expect(ageYears('2008-11-23', NOW_MS)).toBe(17);
   });
 });

@@ -45,7 +45,8 @@ export function assertHkid(input: string): string {
   return hkid;
 }
 
-function ageYears(dateOfBirth: string, nowMs: number): number {
+/** Whole years from a YYYY-MM-DD date of birth to `nowMs` (UTC). */
+export function ageYears(dateOfBirth: string, nowMs: number): number {
   const birth = new Date(`${dateOfBirth}T00:00:00Z`);
   const now = new Date(nowMs);
   let age = now.getUTCFullYear() - birth.getUTCFullYear();
@@ -107,6 +108,31 @@ export function eligibilityProblems(details: ApplicantDetails, nowMs: number): {
   return FIELD_CHECKS.flatMap(({ field, check }) => {
     const message = check(details, nowMs);
     return message === null ? [] : [{ field, message }];
+  });
+}
+
+const RULES: Readonly<Record<DetailsField, string>> = {
+  hkid: 'HKID number and check digit',
+  name: 'Name as on the identity card',
+  dateOfBirth: `Aged ${MIN_AGE_YEARS} or over`,
+  residency: 'Permanent resident or new arrival',
+};
+
+const RESIDENCY_WORDS: Readonly<Record<ResidencyStatus, string>> = {
+  permanent: 'Permanent resident',
+  'new-arrival': 'New arrival',
+  'non-permanent': 'Non-permanent resident',
+  visitor: 'Visitor',
+};
+
+/** Each rule of the scheme on opened details, met or not, in words: what the Government desk shows a reviewer. */
+export function eligibilityReport(details: ApplicantDetails, nowMs: number): { field: DetailsField; rule: string; ok: boolean; detail: string }[] {
+  return FIELD_CHECKS.map(({ field, check }) => {
+    const problem = check(details, nowMs);
+    if (problem !== null) return { field, rule: RULES[field], ok: false, detail: problem };
+    const detail =
+      field === 'dateOfBirth' ? `${ageYears(details.dateOfBirth, nowMs)} years old.` : field === 'residency' ? `${RESIDENCY_WORDS[details.residency]}.` : field === 'hkid' ? 'Well formed, the check digit is right.' : 'Given.';
+    return { field, rule: RULES[field], ok: true, detail };
   });
 }
 

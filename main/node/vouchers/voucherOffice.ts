@@ -51,7 +51,7 @@ import { identityHash } from '../../core/vouchers/identity';
 import { ProgrammeTally } from '../../core/vouchers/totals';
 import { openApplication, sealApplication, sealRandomness } from '../../core/vouchers/seal';
 import type { RoleKey } from '../elections/electionOffice';
-import { assertEligible, assertHkid, eligibilityProblems } from './eligibility';
+import { ageYears, assertEligible, assertHkid, eligibilityProblems, eligibilityReport } from './eligibility';
 import type { ReviewerSecrets } from './reviewerSecrets';
 
 export interface VoucherOfficeDependencies {
@@ -382,7 +382,11 @@ export class VoucherOffice {
         const duplicates = items
           .filter((other) => other.id !== item.id && other.hash !== null && other.hash === item.hash && other.record.status !== 'denied')
           .map((other) => ({ application: other.id, status: other.record.status as 'pending' | 'approved' }));
-        return { application: item.id, applicant: item.record.applicant, appliedAtMs: item.record.appliedAtMs, status: item.record.status, reason: item.record.reason, details: item.details, openError: item.openError, duplicates };
+        const now = this.deps.now();
+        const eligibility = item.details ? eligibilityReport(item.details, now) : [];
+        const dob = item.details?.dateOfBirth ?? '';
+        const age = /^\d{4}-\d{2}-\d{2}$/.test(dob) && !Number.isNaN(Date.parse(dob)) ? ageYears(dob, now) : null;
+        return { application: item.id, applicant: item.record.applicant, appliedAtMs: item.record.appliedAtMs, status: item.record.status, reason: item.record.reason, details: item.details, openError: item.openError, duplicates, eligibility, ageYears: age };
       });
   }
 
