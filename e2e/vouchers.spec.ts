@@ -170,6 +170,50 @@ test('a resident applies, staff approve, the wallet holds HK$5,000 in instalment
     await expect(desk.chartValue('chart-money', 'redeemed')).toHaveText(await observerDesk.chartValue('chart-money', 'redeemed').innerText());
     await expect(desk.chartValue('chart-applicants', 'approved')).toHaveText(await observerDesk.chartValue('chart-applicants', 'approved').innerText());
     await desk.screenshot(shot('14-government-dashboard'));
+
+    // 9. The same voucher paid at the same moment at two operators through the two nodes: the validators
+    // wait for a person while both payments reach the mempools, so the race is certain. One payment goes
+    // through; the other wallet says which payment went first and that nothing was charged.
+    const [atOctopus, atAlipay] = await Promise.all([
+      api.call('voucher.request', { programme: PROGRAMME, operator: 'operator-octopus', amountCents: 10_000, reference: 'race at Octopus' }),
+      api.call('voucher.request', { programme: PROGRAMME, operator: 'operator-alipayhk', amountCents: 10_000, reference: 'race at AlipayHK' }),
+    ]);
+    await observerWallet.open(observer.consoleUrl);
+    await observerWallet.openIdentity(RESIDENT, DEMO_PASSPHRASE);
+    await expect(observerWallet.spendable).toHaveText('HK$4,879.50', { timeout: 20_000 });
+    await page.bringToFront();
+    await wallet.payAnother();
+    await wallet.scan(atOctopus.code);
+    await observerWallet.scan(atAlipay.code);
+    await expect(wallet.payButton).toHaveText('Pay HK$100.00 to Octopus');
+    await expect(observerWallet.payButton).toHaveText('Pay HK$100.00 to AlipayHK');
+    await api.call('validator.setMode', { mode: 'manual' });
+    try {
+      await wallet.payButton.click();
+      await observerWallet.payButton.click();
+      await expect
+        .poll(async () => (await observerApi.call('mempool.list', {})).transactions.filter((t) => t.type === 'voucher.redeem').length, { message: 'both payments wait in the mempool' })
+        .toBe(2);
+    } finally {
+      await api.call('validator.setMode', { mode: 'auto' });
+    }
+    const outcome = async (w: WalletPage): Promise<'paid' | 'refused'> => {
+      await expect(w.payResult.or(w.payRefusal)).toBeVisible({ timeout: 20_000 });
+      return (await w.payResult.isVisible()) ? 'paid' : 'refused';
+    };
+    const outcomes = [await outcome(wallet), await outcome(observerWallet)];
+    expect(outcomes.sort()).toEqual(['paid', 'refused']);
+    const [loser, winnerName] = (await wallet.payRefusal.isVisible()) ? [wallet, 'AlipayHK'] : [observerWallet, 'Octopus'];
+    await expect(loser.payRefusal).toHaveAttribute('data-code', 'VOUCHER_SPENT_ELSEWHERE');
+    await expect(loser.payRefusal).toContainText('A voucher was used by another payment at the same moment');
+    await expect(loser.payRefusal).toContainText(`HK$100.00 to ${winnerName}`);
+    await expect(loser.payRefusal.getByTestId('nothing-charged')).toHaveText('Nothing was charged.');
+    await loser.page.bringToFront();
+    await expectNoSeriousViolations(loser.page, 'the wallet refusing the payment that lost the race');
+    await loser.screenshot(shot('15-wallet-race-refused'));
+    // Both nodes' wallets hold the one payment: HK$100.00 more in the history, the balance the same on both.
+    for (const w of [wallet, observerWallet]) await expect(w.historyRows).toHaveCount(2, { timeout: 20_000 });
+    await expect(observerWallet.spendable).toHaveText(await wallet.spendable.innerText());
   } finally {
     observerApi.close();
     api.close();

@@ -51,6 +51,10 @@ describe('payRefusal', () => {
       expect(payRefusal({ code, message: '…' })).toMatchObject({ title: 'A voucher was used by another payment at the same moment', nothingCharged: true, canRetry: true });
     }
   });
+  it('VOUCHER_SPENT_ELSEWHERE: the node’s own sentence, which names the payment that went first', () => {
+    const message = 'This payment was not made and nothing was charged for it: your HK$1,879.50 voucher was used at the same moment by another payment (HK$100.00 to Octopus), which went through first. Pay again to use your other vouchers.';
+    expect(payRefusal({ code: 'VOUCHER_SPENT_ELSEWHERE', message })).toEqual({ title: 'A voucher was used by another payment at the same moment', explanation: message, nothingCharged: true, canRetry: true });
+  });
   it('does not claim nothing was charged when it cannot know (NOT_FINAL_YET, anything else)', () => {
     expect(payRefusal({ code: 'NOT_FINAL_YET', message: '…' })).toMatchObject({ title: 'The payment is not final yet', nothingCharged: false });
     expect(payRefusal({ code: 'UNEXPECTED', message: '…' }).nothingCharged).toBe(false);

@@ -137,6 +137,8 @@ const REFUSALS: Readonly<Record<string, Omit<PayRefusal, 'nothingCharged' | 'can
 };
 
 export function payRefusal(error: ShownError): PayRefusal {
+  // The node names the payment that went first (amount, operator): its sentence says it better than ours.
+  if (error.code === 'VOUCHER_SPENT_ELSEWHERE') return { title: RACE.title, explanation: error.message, nothingCharged: true, canRetry: true };
   const known = REFUSALS[error.code];
   if (known) return { canRetry: false, ...known, nothingCharged: true };
   if (error.code === 'NOT_FINAL_YET') {
