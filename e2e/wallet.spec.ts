@@ -343,8 +343,9 @@ test.describe('a resident’s wallet', () => {
     expect(outcomes.sort()).toEqual(['paid', 'refused']);
     const refused = (await first.payRefusal.isVisible()) ? first : second;
     const code = await refused.payRefusal.getAttribute('data-code');
-    // Lost the race in the mempool or the block (TX_DROPPED, TX_VOUCHER_SPENT), or came after the other was final.
-    expect(['TX_DROPPED', 'TX_VOUCHER_SPENT', 'VOUCHER_INSUFFICIENT']).toContain(code);
+    // Lost the race in the mempool or the block (VOUCHER_SPENT_ELSEWHERE, which names the payment that went
+    // first; TX_DROPPED or TX_VOUCHER_SPENT if that payment cannot be found), or came after it was final.
+    expect(['VOUCHER_SPENT_ELSEWHERE', 'TX_DROPPED', 'TX_VOUCHER_SPENT', 'VOUCHER_INSUFFICIENT']).toContain(code);
     await expect(refused.payRefusal.getByTestId('nothing-charged')).toHaveText('Nothing was charged.');
     for (const wallet of [first, second]) {
       await expect(wallet.historyRows).toHaveCount(1, { timeout: 20_000 });
