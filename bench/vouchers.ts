@@ -14,7 +14,7 @@
  *         service: each verified in the worker pool, checked against the rules and durably in the mempool
  *         when answered.
  *
- *   npx vite-node bench/vouchers.ts [--count 10000] [--connections 4] [--in-flight 512]
+ *   npx vite-node bench/vouchers.ts [--count 10000] [--connections 4] [--in-flight 2048]
  *       [--cpu-profile file] (two profiles: file.decide.cpuprofile and file.redeem.cpuprofile)
  *
  * The client runs in this process (it only sends prepared frames and counts answers; everything it signs is
@@ -54,7 +54,7 @@ import { formatNumber, machineFacts, numberArgument, printSummary } from './supp
 
 const count = numberArgument('count', 10_000, { min: 100 });
 const connections = numberArgument('connections', 4);
-const inFlight = numberArgument('in-flight', 512);
+const inFlight = numberArgument('in-flight', 2048);
 const P = DEMO_PROGRAMME_ID;
 const PRICE_CENTS = 12_050;
 const cpuProfile = cpuProfileArgument();
