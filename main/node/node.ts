@@ -454,6 +454,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       unlock: (id, passphrase) => workspace.keystore.unlock(id, passphrase),
       defaultPassphrase: genesis.demo ? DEMO_PASSPHRASE : null,
       secrets: loadReviewerSecrets(options.dataDir, genesis.demo ? demoReviewerSecrets() : null),
+      openApplications: (items) => verifier.openApplications(items),
       now,
     });
     if (genesis.demo) {

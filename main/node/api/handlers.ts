@@ -244,7 +244,7 @@ export function createHandlers(deps: HandlerDependencies): Handlers {
     'voucher.application': ({ programme, resident }) => deps.vouchers.application(programme, resident),
     'voucher.checkDetails': ({ programme, details }) => ({ problems: deps.vouchers.checkDetails(programme, details) }),
     'voucher.paymentRequest': (input) => deps.vouchers.paymentRequest(input),
-    'voucher.queue': ({ programme, status }) => ({ applications: deps.vouchers.queue(programme, status) }),
+    'voucher.queue': async ({ programme, status }) => ({ applications: await deps.vouchers.queue(programme, status) }),
     'voucher.decide': (input) => deps.vouchers.decide(input),
     'voucher.wallet': ({ programme, resident }) => deps.vouchers.wallet(programme, resident),
     'voucher.request': (input) => deps.vouchers.request(input),

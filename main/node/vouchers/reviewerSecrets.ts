@@ -13,6 +13,8 @@ import { writeFileAtomic } from '../workspace/files';
 
 export interface ReviewerSecrets {
   readonly sealing: X25519KeyPair;
+  /** The same private key's 32 bytes, for the worker threads that open applications. */
+  readonly sealingPrivateKey: Buffer;
   readonly identitySecret: Buffer;
 }
 
@@ -36,5 +38,5 @@ export function loadReviewerSecrets(dataDir: string, demo: { sealingPrivateKey: 
   if (sealing.length !== 32 || identitySecret.length < 32) {
     throw new CivichainError('INVALID_REVIEWER_SECRETS', `${path} must hold a 32-byte sealingPrivateKey and an identitySecret of at least 32 bytes, in base64url.`, { path });
   }
-  return { sealing: x25519KeyPair(sealing), identitySecret };
+  return { sealing: x25519KeyPair(sealing), sealingPrivateKey: sealing, identitySecret };
 }

@@ -51,6 +51,7 @@ import { identityHash } from '../../core/vouchers/identity';
 import { ProgrammeTally } from '../../core/vouchers/totals';
 import { openApplication, sealApplication, sealRandomness } from '../../core/vouchers/seal';
 import type { RoleKey } from '../elections/electionOffice';
+import type { OpenResult, OpenTask } from '../workers/verifyTasks';
 import { ageYears, assertEligible, assertHkid, eligibilityProblems, eligibilityReport } from './eligibility';
 import type { ReviewerSecrets } from './reviewerSecrets';
 
@@ -73,6 +74,8 @@ export interface VoucherOfficeDependencies {
   /** The demo passphrase on a demo workspace; otherwise the caller must give one. */
   readonly defaultPassphrase: string | null;
   readonly secrets: ReviewerSecrets | null;
+  /** Opens sealed applications off the main thread (the verification worker pool); inline when absent. */
+  readonly openApplications?: (items: readonly OpenTask[]) => Promise<OpenResult[]>;
   readonly now: () => number;
   readonly finalityTimeoutMs?: number;
 }
@@ -91,6 +94,18 @@ interface ProgrammeIndex {
   operators: string[];
 }
 
+interface OpenedApplication {
+  readonly details: VoucherApplicantDetails | null;
+  readonly openError: string | null;
+  readonly hash: string | null;
+}
+
+/**
+ * Opened applications kept in memory, so that the Government desk's queue, asked for again after every
+ * block, does not decrypt every application each time (only on reviewer nodes, which hold the key anyway).
+ */
+const OPENED_CACHE_ENTRIES = 200_000;
+
 const emptyIndex = (): ProgrammeIndex => ({ applications: [], redemptions: [], operators: [] });
 
 export class VoucherOffice {
@@ -98,6 +113,7 @@ export class VoucherOffice {
   private readonly index = new Map<string, ProgrammeIndex>();
   /** The dashboard's totals, moved by each indexed block rather than counted again for every request. */
   private readonly tally = new ProgrammeTally();
+  private readonly openedCache = new Map<string, OpenedApplication>();
 
   constructor(private readonly deps: VoucherOfficeDependencies) {}
 
@@ -356,20 +372,62 @@ export class VoucherOffice {
 
   // Government desk ----------------------------------------------------------------------------------------
 
-  private opened(programme: VoucherProgramme, application: string): { details: VoucherApplicantDetails | null; openError: string | null; hash: string | null } {
+  private opened(programme: VoucherProgramme, application: string): OpenedApplication {
     const secrets = this.deps.secrets ?? fail('NOT_A_REVIEWER_NODE', "This node holds no reviewers' key, so it cannot open applications. Use a government node.");
+    // An application's sealed details never change (its id is its transaction's hash): opened once, kept a while.
+    const cached = this.openedCache.get(application);
+    if (cached) return cached;
     const record = readApplication(this.deps.state(), programme.id, application) ?? fail('VOUCHER_APPLICATION_UNKNOWN', `There is no application ${application.slice(0, 12)}….`, { application });
+    let opened: OpenedApplication;
     try {
       const details = openApplication(record.sealed, secrets.sealing.privateKey, { programme: programme.id, applicant: record.applicant }) as unknown as VoucherApplicantDetails;
-      return { details, openError: null, hash: identityHash(assertHkid(String(details.hkid)), secrets.identitySecret) };
+      opened = { details, openError: null, hash: identityHash(assertHkid(String(details.hkid)), secrets.identitySecret) };
     } catch (error) {
-      if (error instanceof CivichainError) return { details: null, openError: error.message, hash: null };
-      throw error;
+      if (!(error instanceof CivichainError)) throw error;
+      opened = { details: null, openError: error.message, hash: null };
     }
+    this.rememberOpened(application, opened);
+    return opened;
   }
 
-  queue(p: string, status?: 'pending' | 'approved' | 'denied'): VoucherQueueItem[] {
+  /** Opens the applications not opened yet in the worker threads, all at once, into the cache `opened` reads. */
+  private async openMany(programme: VoucherProgramme, applications: readonly string[]): Promise<void> {
+    const secrets = this.deps.secrets;
+    const open = this.deps.openApplications;
+    if (!secrets || !open) return;
+    const state = this.deps.state();
+    const records = applications.flatMap((id) => {
+      if (this.openedCache.has(id)) return [];
+      const record = readApplication(state, programme.id, id);
+      return record ? [{ id, record }] : [];
+    });
+    if (records.length === 0) return;
+    const results = await open(records.map(({ record }) => ({ sealed: record.sealed, binding: { programme: programme.id, applicant: record.applicant }, reviewersKey: secrets.sealingPrivateKey })));
+    records.forEach(({ id }, i) => {
+      const result = results[i];
+      if (!result || this.openedCache.has(id)) return;
+      if ('error' in result) return this.rememberOpened(id, { details: null, openError: result.error, hash: null });
+      const details = result.details as unknown as VoucherApplicantDetails;
+      try {
+        this.rememberOpened(id, { details, openError: null, hash: identityHash(assertHkid(String(details.hkid)), secrets.identitySecret) });
+      } catch (error) {
+        if (!(error instanceof CivichainError)) throw error;
+        this.rememberOpened(id, { details: null, openError: error.message, hash: null });
+      }
+    });
+  }
+
+  private rememberOpened(application: string, opened: OpenedApplication): void {
+    if (this.openedCache.size >= OPENED_CACHE_ENTRIES) {
+      const oldest = this.openedCache.keys().next().value;
+      if (oldest !== undefined) this.openedCache.delete(oldest);
+    }
+    this.openedCache.set(application, opened);
+  }
+
+  async queue(p: string, status?: 'pending' | 'approved' | 'denied'): Promise<VoucherQueueItem[]> {
     const programme = this.programme(p);
+    if (this.reviewer(programme) && this.deps.secrets) await this.openMany(programme, this.indexed(p).applications);
     if (!this.reviewer(programme) || !this.deps.secrets) fail('NOT_A_REVIEWER_NODE', `This node holds no reviewer key and reviewers' secrets of programme "${p}"; open the queue on a government node.`);
     const state = this.deps.state();
     const items = this.indexed(p).applications.flatMap((id) => {
@@ -397,6 +455,7 @@ export class VoucherOffice {
       const reason = input.reason?.trim() || fail('VOUCHER_REASON_REQUIRED', 'A denial needs a reason the resident will read.', { field: 'reason' });
       return this.submitFinal(this.sign(reviewer, 'voucher.decide', { programme: programme.id, application: input.application, decision: 'deny', reason }));
     }
+    await this.openMany(programme, [input.application]);
     const opened = this.opened(programme, input.application);
     if (!opened.details || !opened.hash) fail('VOUCHER_SEAL_INVALID', opened.openError ?? 'The application cannot be opened; deny it.', { application: input.application });
     // The reviewers check eligibility on the opened details, as the wallet did before sealing them.

@@ -1,6 +1,7 @@
 /**
  * The real worker threads, from the build (out/main/verifyWorker.js): run `npx electron-vite build` first.
  */
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOMAINS, signWithDomain } from '../../core/crypto/ed25519';
 import { transactionHash, type Transaction } from '../../core/ledger/transaction';
 import { makeTempDir } from '../../../test/support/tempDir';
+import { PROGRAMME_ID, residents, testDetails, testSealed } from '../../core/vouchers/testVouchers';
 import { createVerifyPool, VERIFY_WORKER_SCRIPT } from './verifyPool';
 import { TEST_CHAIN_ID, builtWorkerForTests, signedNotes, testSigners, withBadSignature } from './testSupport';
 import { rejection } from '../../../test/support/rejection';
@@ -139,5 +141,28 @@ describe('verifier pool (worker threads)', () => {
     await pool.close();
     expect((await pending).code).toBe('VERIFIER_CLOSED');
     expect((await rejection(pool.verifyTransactions(notes.slice(0, 1), TEST_CHAIN_ID))).code).toBe('VERIFIER_CLOSED');
+  });
+});
+
+describe('opening sealed applications in the worker threads (the Government desk)', () => {
+  it('opens what was sealed to the reviewers’ key, and says why for a wrong key or a changed byte', async () => {
+    const reviewersKey = createHash('sha256').update('civichain-test/voucher-reviewers').digest();
+    const details = testDetails('A123456(7)', 'Chan Tai Man');
+    const sealed = testSealed(residents.alice, details);
+    const binding = { programme: PROGRAMME_ID, applicant: residents.alice.publicKey };
+    const flipped = { ...sealed, ciphertext: `${sealed.ciphertext.slice(0, -2)}${sealed.ciphertext.endsWith('AA') ? 'BA' : 'AA'}` };
+    const pool = createVerifyPool({ workerScript: script });
+    try {
+      const [good, wrongKey, changed] = await pool.openApplications([
+        { sealed, binding, reviewersKey },
+        { sealed, binding, reviewersKey: createHash('sha256').update('someone else').digest() },
+        { sealed: flipped, binding, reviewersKey },
+      ]);
+      expect(good).toEqual({ details });
+      expect(wrongKey).toMatchObject({ error: expect.stringMatching(/sealed to another key/) });
+      expect(changed).toMatchObject({ error: expect.stringMatching(/cannot be opened/) });
+    } finally {
+      await pool.close();
+    }
   });
 });

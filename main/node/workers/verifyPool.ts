@@ -30,10 +30,13 @@ import {
   type VerifyTask,
   type VerifyWorkerData,
   type VerifyWorkerMessage,
+  runOpenTask,
+  type OpenResult,
+  type OpenTask,
 } from './verifyTasks';
 import { DEFAULT_WORKER_NICENESS, builtWorkerScript, spawnWorkerThread, toScriptUrl, type SpawnWorker, type WorkerLike } from './workerThreads';
 
-export type { SignedMessage } from './verifyTasks';
+export type { OpenResult, OpenTask, SignedMessage } from './verifyTasks';
 
 export const VERIFY_WORKER_SCRIPT = 'verifyWorker.js';
 export const DEFAULT_VERIFY_CHUNK_SIZE = 256;
@@ -45,6 +48,8 @@ export interface BatchVerifier extends Verifier {
   verifyBatch(items: readonly SignedMessage[]): Promise<boolean[]>;
   /** For each ballot credential: whether it verifies (partially-blind RSA, about a millisecond each). */
   verifyCredentials(claims: readonly CredentialClaim[]): Promise<boolean[]>;
+  /** Opens sealed applications with the reviewers' key, off the main thread (X25519, HKDF, AES-GCM). */
+  openApplications(items: readonly OpenTask[]): Promise<OpenResult[]>;
 }
 
 export interface VerifyPool extends BatchVerifier {
@@ -107,6 +112,10 @@ function positiveInteger(name: string, value: number): number {
 
 function toTransactionResults(results: readonly VerifyResult[]): (string | null)[] {
   return results.map((result) => (typeof result === 'string' ? result : null));
+}
+
+function toOpenResults(results: readonly VerifyResult[]): OpenResult[] {
+  return results.map((result) => (typeof result === 'object' && result !== null ? result : { error: 'The sealed application cannot be opened.' }));
 }
 
 function toSignatureResults(results: readonly VerifyResult[]): boolean[] {
@@ -177,6 +186,10 @@ class WorkerVerifyPool implements VerifyPool {
 
   async verifyCredentials(claims: readonly CredentialClaim[]): Promise<boolean[]> {
     return toSignatureResults(await this.run(claims.map((claim) => ({ kind: 'credential', claim }))));
+  }
+
+  async openApplications(items: readonly OpenTask[]): Promise<OpenResult[]> {
+    return toOpenResults(await this.run(items.map((item) => ({ kind: 'open', ...item }))));
   }
 
   pendingTasks(): number {
@@ -347,5 +360,6 @@ export function createInlineVerifier(options: VerifierCacheOptions = {}, deps: I
       Promise.resolve(toTransactionResults(transactions.map((tx) => runVerifyTask({ kind: 'tx', tx, chainId }, keys)))),
     verifyBatch: (items) => Promise.resolve(toSignatureResults(items.map((signed) => runVerifyTask({ kind: 'signature', signed }, keys)))),
     verifyCredentials: (claims) => Promise.resolve(toSignatureResults(claims.map((claim) => runVerifyTask({ kind: 'credential', claim }, keys, credentials)))),
+    openApplications: (items) => Promise.resolve(items.map(runOpenTask)),
   };
 }

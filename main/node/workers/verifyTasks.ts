@@ -9,7 +9,9 @@
  */
 import { PublicKeyCache, verifyWithDomain, type Domain } from '../../core/crypto/ed25519';
 import { CredentialVerifier, type CredentialClaim } from '../../core/elections/credential';
+import { CivichainError } from '../../core/errors';
 import { checkTransactionEnvelope, type Transaction } from '../../core/ledger/transaction';
+import { openApplication, x25519KeyPair, type ApplicationDetails, type SealBinding, type SealedApplication } from '../../core/vouchers/seal';
 
 /** A signed thing other than a transaction (a vote, a proposal…): its domain, message and signature. */
 export interface SignedMessage {
@@ -21,13 +23,24 @@ export interface SignedMessage {
   readonly publicKey: string;
 }
 
+/** A sealed application to open with the reviewers' X25519 private key (32 bytes): a Government desk's work. */
+export interface OpenTask {
+  readonly sealed: SealedApplication;
+  readonly binding: SealBinding;
+  readonly reviewersKey: Uint8Array;
+}
+
+/** The opened details, or why they cannot be opened (VOUCHER_SEAL_INVALID's message). */
+export type OpenResult = { readonly details: ApplicationDetails } | { readonly error: string };
+
 export type VerifyTask =
   | { readonly kind: 'tx'; readonly tx: Transaction; readonly chainId: string }
   | { readonly kind: 'signature'; readonly signed: SignedMessage }
-  | { readonly kind: 'credential'; readonly claim: CredentialClaim };
+  | { readonly kind: 'credential'; readonly claim: CredentialClaim }
+  | ({ readonly kind: 'open' } & OpenTask);
 
-/** A transaction's hash or null; true or false for a signed message. */
-export type VerifyResult = string | boolean | null;
+/** A transaction's hash or null; true or false for a signed message; an opened application. */
+export type VerifyResult = string | boolean | null | OpenResult;
 
 export interface VerifyRequest {
   readonly type: 'verify';
@@ -71,8 +84,23 @@ export function createKeyCache(options: VerifierCacheOptions = {}): PublicKeyCac
   return options.memoize === false ? new UnmemoizedKeyCache(capacity) : new PublicKeyCache(capacity);
 }
 
+/** The reviewers' key objects by their bytes: a worker makes each once. */
+const openingKeys = new Map<string, ReturnType<typeof x25519KeyPair>['privateKey']>();
+
+export function runOpenTask(task: OpenTask): OpenResult {
+  try {
+    const id = Buffer.from(task.reviewersKey).toString('base64');
+    let key = openingKeys.get(id);
+    if (!key) openingKeys.set(id, (key = x25519KeyPair(task.reviewersKey).privateKey));
+    return { details: openApplication(task.sealed, key, task.binding) };
+  } catch (error) {
+    return { error: error instanceof CivichainError ? error.message : 'The sealed application cannot be opened.' };
+  }
+}
+
 /** Runs one task. Anything that throws (a wrong chain id, a bad signature, a malformed payload) is invalid. */
 export function runVerifyTask(task: VerifyTask, keys: PublicKeyCache, credentials?: CredentialVerifier): VerifyResult {
+  if (task.kind === 'open') return runOpenTask(task);
   try {
     if (task.kind === 'tx') return checkTransactionEnvelope(task.tx, task.chainId, keys);
     if (task.kind === 'credential') return (credentials ?? new CredentialVerifier(1)).verifyNow(task.claim);
