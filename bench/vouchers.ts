@@ -17,10 +17,13 @@
  *   npx vite-node bench/vouchers.ts [--count 10000] [--connections 4] [--in-flight 2048]
  *       [--cpu-profile file] (two profiles: file.decide.cpuprofile and file.redeem.cpuprofile)
  *
- * The client runs in this process (it only sends prepared frames and counts answers; everything it signs is
- * signed before timing). Run `npx electron-vite build` first: the worker threads load from the build.
+ * The timed calls are made by a client in its own process (bench/support/callClient.ts), as desks and wallets
+ * are; everything it sends is signed before timing. Run `npx electron-vite build` first: the worker threads
+ * load from the build.
  */
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { canonicalize } from '../main/core/encoding/canonicalJson';
 import { HOUR_MS } from '../main/core/elections/testElection';
 import { operators, testDetails, testProgramme, testSealed, VoucherTxs } from '../main/core/vouchers/testVouchers';
@@ -48,6 +51,7 @@ import { DEMO_PROGRAMME_ID, demoReviewerSecrets } from '../main/node/workspace/d
 import type { VoucherProgrammeSummary } from '../preload/contract';
 import { connectApi, type TestApiClient } from '../test/support/apiClient';
 import { makeTempDir } from '../test/support/tempDir';
+import type { CallsReply, CallsRequest } from './support/callClient';
 import { startMonitor } from './support/monitor';
 import { cpuProfileArgument, startCpuProfile } from './support/profile';
 import { formatNumber, machineFacts, numberArgument, printSummary } from './support/report';
@@ -100,6 +104,22 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
 
 
 const BLOCK_TXS = 5_000;
+const VITE_NODE = fileURLToPath(new URL('../node_modules/vite-node/vite-node.mjs', import.meta.url));
+const CALL_CLIENT = fileURLToPath(new URL('./support/callClient.ts', import.meta.url));
+
+/** Makes the calls from a client process; resolves with the elapsed seconds and each call's answer. */
+function callFromClient(request: Omit<CallsRequest, 'type'>): Promise<{ seconds: number; results: readonly unknown[] }> {
+  const child = fork(VITE_NODE, [CALL_CLIENT], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: unknown) => {
+      const reply = message as CallsReply;
+      if (reply.type === 'done') resolve({ seconds: reply.elapsedMs / 1000, results: reply.results });
+      else reject(new RangeError(`The benchmark client failed: ${reply.message}`));
+    });
+    child.once('exit', (code) => reject(new RangeError(`The benchmark client exited (code ${code}) before it reported.`)));
+    child.send({ type: 'calls', ...request } satisfies CallsRequest);
+  });
+}
 
 function commit(store: LedgerStore, network: TestNetwork, txs: readonly Transaction[]): void {
   for (let i = 0; i < txs.length; i += BLOCK_TXS) {
@@ -194,11 +214,17 @@ async function main(): Promise<void> {
     // 1. Decisions, timed until the last one is final (voucher.decide answers once its decision is final).
     const stopDecideProfile = await startCpuProfile(profileFile('decide'));
     const stopDecide = startMonitor();
-    const decideStart = performance.now();
-    const decisions = await pooled(applications, clients, inFlight, (client, tx) =>
-      client.call<{ txHash: string }>('voucher.decide', { programme: P, application: transactionHash(tx), decision: 'approve' }),
-    );
-    const decideSeconds = (performance.now() - decideStart) / 1000;
+    const decided = await callFromClient({
+      apiUrl: api.apiUrl,
+      token: node.workspace.apiToken,
+      connections,
+      inFlight,
+      calls: applications.map((tx) => ({ method: 'voucher.decide', params: { programme: P, application: transactionHash(tx), decision: 'approve' } })),
+    });
+    const decideSeconds = decided.seconds;
+    const decisions = decided.results as { txHash?: string; error?: string }[];
+    const refusedDecisions = decisions.filter((d) => !d.txHash);
+    if (refusedDecisions.length > 0) throw new RangeError(`${refusedDecisions.length} decisions failed, e.g. ${refusedDecisions[0]?.error}`);
     const decideResources = stopDecide();
     await stopDecideProfile();
     const afterDecide = await summary();
@@ -221,7 +247,7 @@ async function main(): Promise<void> {
       sign(r.privateKey, r.publicKey, 'voucher.redeem', {
         programme: P,
         request: { operator: octopus, requestId: `bench-${i}` },
-        vouchers: [voucherId((decisions[i] as { txHash: string }).txHash, 0)],
+        vouchers: [voucherId(decisions[i]?.txHash ?? '', 0)],
         amountCents: PRICE_CENTS,
       }),
     );
