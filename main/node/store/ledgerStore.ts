@@ -31,6 +31,7 @@ import {
 } from './encoding';
 import { sha256HexFast } from './hashing';
 import { MempoolRepository } from './mempoolRepository';
+import { TxHashFilter } from './txHashFilter';
 
 /** The most rows one read query returns: the API pages, it never loads the whole chain. */
 export const MAX_QUERY_LIMIT = 1000;
@@ -225,6 +226,8 @@ function prepareStatements(db: Database.Database) {
     putHead: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     getState: db.prepare<[string], string>('SELECT value FROM state WHERE key = ?').pluck(),
     hasTx: db.prepare<[string], number>('SELECT 1 FROM transactions WHERE hash = ?').pluck(),
+    countTxs: db.prepare<[], number>('SELECT COUNT(*) FROM transactions').pluck(),
+    allTxHashes: db.prepare<[], string>('SELECT hash FROM transactions').pluck(),
     blockByHeight: db
       .prepare<[number], BlockRow>('SELECT height, hash, header, signature, certificate FROM blocks WHERE height = ?')
       .raw(),
@@ -298,6 +301,8 @@ export class LedgerStore implements ConsensusStore {
   private readonly reader: StateReader;
   private readonly sql: Statements;
   private readonly writeBlock: (row: CommitRow) => void;
+  /** Which hashes may be on the chain: most replay checks end here, without SQLite. */
+  private readonly txFilter: TxHashFilter;
 
   constructor(
     private readonly db: Database.Database,
@@ -320,9 +325,11 @@ export class LedgerStore implements ConsensusStore {
       sql.putHead.run(HEAD_META_KEY, JSON.stringify({ height: header.height, hash: row.hash, digest: row.digest }));
     });
     this.mempool = new MempoolRepository(db);
+    const txFilter = new TxHashFilter({ count: () => sql.countTxs.get() ?? 0, all: () => sql.allTxHashes.iterate() });
+    this.txFilter = txFilter;
     this.reader = {
       get: (key) => sql.getState.get(key) ?? null,
-      hasTransaction: (hash) => sql.hasTx.get(hash) !== undefined,
+      hasTransaction: (hash) => txFilter.mayContain(hash) && sql.hasTx.get(hash) !== undefined,
     };
     const head = sql.head.get();
     this.current = head
@@ -378,6 +385,7 @@ export class LedgerStore implements ConsensusStore {
       txSignatures: block.transactions.map((tx) => tx.signature),
       writes,
     });
+    this.txFilter.add(changes.txHashes);
     this.writeBlock({ block, hash: blockHash, headerText, certificateText, txRows, writes, digest });
     this.current = { height: header.height, hash: blockHash, timeMs: header.timeMs, digest };
   }
