@@ -31,6 +31,7 @@ import {
 } from './encoding';
 import { sha256HexFast } from './hashing';
 import { MempoolRepository } from './mempoolRepository';
+import { StateCache } from './stateCache';
 import { TxHashFilter } from './txHashFilter';
 
 /** The most rows one read query returns: the API pages, it never loads the whole chain. */
@@ -303,6 +304,8 @@ export class LedgerStore implements ConsensusStore {
   private readonly writeBlock: (row: CommitRow) => void;
   /** Which hashes may be on the chain: most replay checks end here, without SQLite. */
   private readonly txFilter: TxHashFilter;
+  /** The newest state values, told of every commit. */
+  private readonly stateCache: StateCache;
 
   constructor(
     private readonly db: Database.Database,
@@ -325,10 +328,12 @@ export class LedgerStore implements ConsensusStore {
       sql.putHead.run(HEAD_META_KEY, JSON.stringify({ height: header.height, hash: row.hash, digest: row.digest }));
     });
     this.mempool = new MempoolRepository(db);
+    const stateCache = new StateCache((key) => sql.getState.get(key) ?? null);
+    this.stateCache = stateCache;
     const txFilter = new TxHashFilter({ count: () => sql.countTxs.get() ?? 0, all: () => sql.allTxHashes.iterate() });
     this.txFilter = txFilter;
     this.reader = {
-      get: (key) => sql.getState.get(key) ?? null,
+      get: (key) => stateCache.get(key),
       hasTransaction: (hash) => txFilter.mayContain(hash) && sql.hasTx.get(hash) !== undefined,
     };
     const head = sql.head.get();
@@ -387,6 +392,7 @@ export class LedgerStore implements ConsensusStore {
     });
     this.txFilter.add(changes.txHashes);
     this.writeBlock({ block, hash: blockHash, headerText, certificateText, txRows, writes, digest });
+    this.stateCache.committed(writes);
     this.current = { height: header.height, hash: blockHash, timeMs: header.timeMs, digest };
   }
 
