@@ -83,3 +83,74 @@ describe('TransactionPool.dropInvalidated', () => {
     expect(pool.size()).toBe(0);
   });
 });
+
+describe('TransactionPool.submit, pipelined', () => {
+  it('sends what arrived during a verification to the workers before that batch is checked and written, and writes batches in order', async () => {
+    const events: string[] = [];
+    const verifications: { txs: readonly Transaction[]; resolve: () => void }[] = [];
+    const ledger = new TestLedger(genesis);
+    const name = (tx: Transaction) => tx.nonce;
+    const pool = new TransactionPool(
+      { genesis },
+      {
+        repository: { addMany: (entries) => void events.push(`write ${entries.map((e) => name(e.tx)).join(',')}`), remove: () => undefined, all: () => [] },
+        verifier: {
+          verifyTransactions: (txs) =>
+            new Promise((resolve) => {
+              events.push(`verify ${txs.map(name).join(',')}`);
+              verifications.push({ txs, resolve: () => resolve(txs.map((tx) => transactionHash(tx))) });
+            }),
+        },
+        registry: ledger.registry,
+        state: () => ledger.reader,
+        height: () => ledger.height,
+        now: () => T0,
+        onChange: () => undefined,
+      },
+    );
+    const submit = (text: string) => pool.submit(JSON.parse(JSON.stringify(testNote(genesis.chainId, alice, text))));
+    const first = submit('a');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(events).toEqual(['verify a']);
+    // b and c arrive while a is being verified, and b twice: included once.
+    const later = [submit('b'), submit('c'), submit('b')];
+    verifications[0]?.resolve();
+    await first;
+    expect(events).toEqual(['verify a', 'verify b,c,b', 'write a']);
+    verifications[1]?.resolve();
+    const outcomes = await Promise.all(later);
+    expect(events).toEqual(['verify a', 'verify b,c,b', 'write a', 'write b,c']);
+    expect(outcomes.map((o) => o.duplicate)).toEqual([false, false, true]);
+    expect(pool.size()).toBe(3);
+  });
+
+  it('a failed verification refuses its own batch only', async () => {
+    const ledger = new TestLedger(genesis);
+    let calls = 0;
+    const pool = new TransactionPool(
+      { genesis },
+      {
+        repository: { addMany: () => undefined, remove: () => undefined, all: () => [] },
+        verifier: {
+          verifyTransactions: async (txs) => {
+            if (calls++ === 0) throw new Error('worker died');
+            return txs.map((tx) => transactionHash(tx));
+          },
+        },
+        registry: ledger.registry,
+        state: () => ledger.reader,
+        height: () => ledger.height,
+        now: () => T0,
+        onChange: () => undefined,
+      },
+    );
+    const submit = (text: string) => pool.submit(JSON.parse(JSON.stringify(testNote(genesis.chainId, alice, text))));
+    const first = submit('x');
+    await Promise.resolve();
+    const second = submit('y');
+    await expect(first).rejects.toThrow('worker died');
+    await expect(second).resolves.toMatchObject({ duplicate: false });
+    expect(pool.size()).toBe(1);
+  });
+});

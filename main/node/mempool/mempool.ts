@@ -45,6 +45,8 @@ export interface MempoolDependencies {
 
 export type SubmitOutcome = { readonly hash: string; readonly duplicate: boolean };
 
+type VerifiedBatch = { readonly batch: readonly Waiting[] } & ({ readonly hashes: readonly (string | null)[] } | { readonly error: unknown });
+
 interface Waiting {
   readonly tx: Transaction;
   readonly hash: string;
@@ -226,26 +228,35 @@ export class TransactionPool implements Mempool {
     });
   }
 
-  /** Verifies every waiting submission in one batch, persists the valid ones in one transaction, answers all. */
+  /** Starts verifying the waiting submissions in the worker threads (signatures and ballot credentials side by side). */
+  private verifyQueued(): Promise<VerifiedBatch> {
+    const batch = this.queue;
+    this.queue = [];
+    const txs = batch.map((w) => w.tx);
+    return Promise.all([this.deps.verifier.verifyTransactions(txs, this.options.genesis.chainId), this.deps.precheck?.(txs)]).then(
+      ([hashes]) => ({ batch, hashes }),
+      (error: unknown) => ({ batch, error }),
+    );
+  }
+
+  /**
+   * Verifies the waiting submissions a batch at a time, persists each batch's valid ones in one
+   * transaction and answers all. Pipelined: once a batch is verified, what arrived meanwhile goes to the
+   * workers before this batch's rules and write run here, so the workers and the main thread work at once.
+   * Batches are checked and written in the order they arrived.
+   */
   private async flush(): Promise<void> {
+    let next: Promise<VerifiedBatch> | null = null;
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
-        let hashes: (string | null)[];
-        try {
-          // Signatures and ballot credentials are verified in the worker threads side by side.
-          [hashes] = await Promise.all([
-            this.deps.verifier.verifyTransactions(
-              batch.map((w) => w.tx),
-              this.options.genesis.chainId,
-            ),
-            this.deps.precheck?.(batch.map((w) => w.tx)),
-          ]);
-        } catch (error) {
-          for (const waiting of batch) waiting.reject(error);
+      while (next !== null || this.queue.length > 0) {
+        const verified: VerifiedBatch = await (next ?? this.verifyQueued());
+        next = this.queue.length > 0 ? this.verifyQueued() : null;
+        const { batch } = verified;
+        if ('error' in verified) {
+          for (const waiting of batch) waiting.reject(verified.error);
           continue;
         }
+        const hashes = verified.hashes;
         const state = this.deps.state();
         const context = { genesis: this.options.genesis, height: this.deps.height() + 1, blockTimeMs: this.deps.now(), state, credentials: this.deps.credentials };
         const accepted: Waiting[] = [];
@@ -294,6 +305,10 @@ export class TransactionPool implements Mempool {
         this.deps.onChange(this.txs.size, accepted.map((w) => w.tx));
       }
     } finally {
+      // Only an unexpected failure above leaves a verified batch behind: its submitters learn of it.
+      void next?.then(({ batch }) => {
+        for (const waiting of batch) waiting.reject(new CivichainError('MEMPOOL_FAILED', 'The node could not store the transaction. Submit it again.'));
+      });
       this.flushing = null;
       if (this.queue.length > 0) this.flushing = Promise.resolve().then(() => this.flush());
     }
