@@ -17,6 +17,13 @@ describe('canonicalize (RFC 8785)', () => {
     expect(canonicalize('\u0000\b\t\n\f\r"\\/\u001f\u007f')).toBe('"\\u0000\\b\\t\\n\\f\\r\\"\\\\/\\u001f\u007f"');
   });
 
+  it('escapes member names the same on every use (names are quoted once and remembered)', () => {
+    const value = JSON.parse('{"a\\"b":1,"__proto__":2,"\\u00e9\\n":3}') as unknown;
+    const once = canonicalize(value);
+    expect(once).toBe('{"__proto__":2,"a\\"b":1,"é\\n":3}');
+    expect(canonicalize(value)).toBe(once);
+  });
+
   it('omits undefined members and writes -0 as 0', () => {
     expect(canonicalize({ a: undefined, b: -0 })).toBe('{"b":0}');
   });

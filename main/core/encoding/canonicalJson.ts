@@ -13,11 +13,42 @@ export type CanonicalValue =
   | readonly CanonicalValue[]
   | { readonly [key: string]: CanonicalValue };
 
-function fail(path: string, problem: string): never {
+/** Where a value sits, kept as links to its parent and spelled out only for an error message. */
+interface Path {
+  readonly parent: Path | null;
+  readonly key: string | number;
+}
+
+function spell(path: Path | null): string {
+  if (path === null) return '';
+  const parent = spell(path.parent);
+  if (typeof path.key === 'number') return `${parent}[${path.key}]`;
+  return parent ? `${parent}.${path.key}` : path.key;
+}
+
+function fail(at: Path | null, problem: string): never {
+  const path = spell(at);
   throw new CivichainError('NOT_CANONICALIZABLE', `Cannot encode ${path || 'the value'}: ${problem}.`, { path });
 }
 
-function encode(value: unknown, path: string): string {
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Member names repeat in every transaction ("type", "chainId", …): each is quoted once. */
+const quotedNames = new Map<string, string>();
+
+function quotedName(key: string): string {
+  let quoted = quotedNames.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    // Bounded, as names come from untrusted input too.
+    if (key.length <= 64 && quotedNames.size < 4096) quotedNames.set(key, quoted);
+  }
+  return quoted;
+}
+
+function encode(value: unknown, path: Path | null): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
@@ -30,17 +61,23 @@ function encode(value: unknown, path: string): string {
       // RFC 8785 §3.2.2.2: JSON.stringify's escaping is the one the RFC prescribes (ES2019 well-formed).
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((item, i) => encode(item, `${path}[${i}]`)).join(',')}]`;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + encode(value[i], { parent: path, key: i });
+        return `${out}]`;
+      }
       const record = value as Record<string, unknown>;
       // RFC 8785 §3.2.3: members sorted by their names as arrays of UTF-16 code units.
-      const keys = Object.keys(record).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      const members: string[] = [];
+      const keys = Object.keys(record).sort(byCodeUnits);
+      let out = '{';
+      let first = true;
       for (const key of keys) {
         const item = record[key];
         if (item === undefined) continue;
-        members.push(`${JSON.stringify(key)}:${encode(item, path ? `${path}.${key}` : key)}`);
+        out += `${first ? '' : ','}${quotedName(key)}:${encode(item, { parent: path, key })}`;
+        first = false;
       }
-      return `{${members.join(',')}}`;
+      return `${out}}`;
     }
     default:
       return fail(path, `values of type ${typeof value} have no JSON form`);
@@ -49,10 +86,12 @@ function encode(value: unknown, path: string): string {
 
 /** The RFC 8785 canonical form of `value`, as a string. */
 export function canonicalize(value: unknown): string {
-  return encode(value, '');
+  return encode(value, null);
 }
+
+const UTF8 = new TextEncoder();
 
 /** The RFC 8785 canonical form of `value`, as UTF-8 bytes. */
 export function canonicalBytes(value: unknown): Uint8Array {
-  return new TextEncoder().encode(canonicalize(value));
+  return UTF8.encode(canonicalize(value));
 }
