@@ -418,7 +418,8 @@ export class LedgerStore implements ConsensusStore {
   }
 
   savePrepared(height: number, prepared: PreparedCertificate): void {
-    this.sql.savePrepared.run(height, prepared.round, canonicalize(prepared));
+    // Read back only by this node (loadPrepared) and hashed by no one: plain JSON, not the slower canonical form.
+    this.sql.savePrepared.run(height, prepared.round, JSON.stringify(prepared));
   }
 
   loadPrepared(height: number): PreparedCertificate[] {
