@@ -4,6 +4,7 @@
  * what time alone ends.
  */
 import { describe, expect, it } from 'vitest';
+import { CivichainError } from '../../core/errors';
 import { HOUR_MS, TestLedger } from '../../core/elections/testElection';
 import { testGenesis, testNote } from '../../core/ledger/testFixtures';
 import { transactionHash, type Transaction } from '../../core/ledger/transaction';
@@ -134,7 +135,7 @@ describe('TransactionPool.submit, pipelined', () => {
         repository: { addMany: () => undefined, remove: () => undefined, all: () => [] },
         verifier: {
           verifyTransactions: async (txs) => {
-            if (calls++ === 0) throw new Error('worker died');
+            if (calls++ === 0) throw new CivichainError('VERIFIER_FAILED', 'A signature verification worker could not check a batch (worker died).');
             return txs.map((tx) => transactionHash(tx));
           },
         },
