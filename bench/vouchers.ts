@@ -212,6 +212,14 @@ async function main(): Promise<void> {
     process.stderr.write('applications final; deciding…\n');
 
     // 1. Decisions, timed until the last one is final (voucher.decide answers once its decision is final).
+    const rounds = { blocks: 0, afterRoundZero: 0, roundChanges: 0 };
+    const stopCounting = node.onEvent((event, payload) => {
+      if (event === 'block.final') {
+        rounds.blocks++;
+        if ((payload as { round: number }).round > 0) rounds.afterRoundZero++;
+      }
+      if (event === 'round.change') rounds.roundChanges++;
+    });
     const stopDecideProfile = await startCpuProfile(profileFile('decide'));
     const stopDecide = startMonitor();
     const decided = await callFromClient({
@@ -226,12 +234,13 @@ async function main(): Promise<void> {
     const refusedDecisions = decisions.filter((d) => !d.txHash);
     if (refusedDecisions.length > 0) throw new RangeError(`${refusedDecisions.length} decisions failed, e.g. ${refusedDecisions[0]?.error}`);
     const decideResources = stopDecide();
+    stopCounting();
     await stopDecideProfile();
     const afterDecide = await summary();
     if (afterDecide.counts.applicants.approved < count || afterDecide.counts.issuedCents < count * programme.amountPerPersonCents) {
       throw new RangeError(`after deciding: ${JSON.stringify(afterDecide.counts)}`);
     }
-    process.stderr.write(`decided ${formatNumber(count)} in ${decideSeconds.toFixed(1)} s\n`);
+    process.stderr.write(`decided ${formatNumber(count)} in ${decideSeconds.toFixed(1)} s (${rounds.blocks} blocks, ${rounds.afterRoundZero} decided after round 0, ${rounds.roundChanges} round changes)\n`);
 
     // Set-up (not timed): one Octopus request per resident, final; the redemptions signed.
     const octopusKey = ed25519PrivateKeyFromSeed(demoSeed('operator-octopus'));
@@ -285,7 +294,7 @@ async function main(): Promise<void> {
       [
         `One demo node in this process (every demo key: it decides, proposes and finalises), the API on loopback, ${connections} WebSocket connections with ${inFlight} requests unanswered in all.`,
         `Mempool alone: main thread busy ${(mempool.resources.mainThreadBusy * 100).toFixed(0)} %, ${mempool.resources.cpuCores.toFixed(2)} cores used.`,
-        `Decisions: main thread busy ${(decideResources.mainThreadBusy * 100).toFixed(0)} %, ${decideResources.cpuCores.toFixed(2)} cores used. Redemptions: main thread busy ${(redeemResources.mainThreadBusy * 100).toFixed(0)} %, ${redeemResources.cpuCores.toFixed(2)} cores used.`,
+        `Decisions: ${rounds.blocks} blocks final, ${rounds.afterRoundZero} of them after round 0 (a round timed out), ${rounds.roundChanges} round changes; main thread busy ${(decideResources.mainThreadBusy * 100).toFixed(0)} %, ${decideResources.cpuCores.toFixed(2)} cores used. Redemptions: main thread busy ${(redeemResources.mainThreadBusy * 100).toFixed(0)} %, ${redeemResources.cpuCores.toFixed(2)} cores used.`,
         `Applications (sealed with X25519 + AES-256-GCM) and payment requests were made final before timing; redemptions were signed before timing.`,
       ],
     );
