@@ -48,15 +48,43 @@ export function transactionBody(tx: TransactionBody): TransactionBody {
   return { type: tx.type, chainId: tx.chainId, signer: tx.signer, nonce: tx.nonce, payload: tx.payload };
 }
 
+/**
+ * The hashes of the transactions made by signTransaction and createTransactionFromJSON, which are frozen
+ * to the last nested value, so a hash cannot go stale. A transaction is hashed by the mempool, the
+ * proposer, the Merkle root, the block check and the state transition: once is enough.
+ */
+const knownHashes = new WeakMap<TransactionBody, string>();
+
 /** The transaction hash (its id and the voter's tracking code): SHA-256 of the canonical unsigned body. */
 export function transactionHash(tx: TransactionBody): string {
-  return sha256Hex(canonicalBytes(transactionBody(tx)));
+  return knownHashes.get(tx) ?? sha256Hex(canonicalBytes(transactionBody(tx)));
 }
 
-export function signTransaction(body: TransactionBody, privateKey: KeyObject): Transaction {
-  const hash = transactionHash(body);
-  return Object.freeze({ ...transactionBody(body), signature: signWithDomain(DOMAINS.tx, Buffer.from(hash, 'hex'), privateKey) });
+/** Freezes a payload value and everything in it. */
+function deepFreeze(value: CanonicalValue): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const member of Array.isArray(value) ? value : Object.values(value)) deepFreeze(member);
 }
+
+function sealed(tx: Transaction, hash: string): Transaction {
+  deepFreeze(tx.payload);
+  Object.freeze(tx);
+  knownHashes.set(tx, hash);
+  return tx;
+}
+
+/** Signs a body. The transaction returned is frozen, its payload too (the body's own payload object). */
+export function signTransaction(body: TransactionBody, privateKey: KeyObject): Transaction {
+  const hash = sha256Hex(canonicalBytes(transactionBody(body)));
+  return sealed({ ...transactionBody(body), signature: signWithDomain(DOMAINS.tx, Buffer.from(hash, 'hex'), privateKey) }, hash);
+}
+
+/**
+ * What the signature adds to the canonical body: the member `"signature":"<128 hex digits>",` (a hex
+ * string needs no escapes, and another member always follows it: "signer" sorts after "signature").
+ */
+const SIGNATURE_MEMBER_BYTES = '"signature":"",'.length + 128;
 
 /** Parses untrusted JSON into a transaction; TX_MALFORMED names the field, TX_TOO_LARGE the size. */
 export function createTransactionFromJSON(json: unknown): Transaction {
@@ -66,11 +94,12 @@ export function createTransactionFromJSON(json: unknown): Transaction {
     const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(transaction)';
     throw new CivichainError('TX_MALFORMED', `The transaction is malformed: ${field}: ${issue?.message ?? 'invalid'}.`, { field });
   }
-  const size = canonicalBytes(parsed.data).length;
+  const body = canonicalBytes(transactionBody(parsed.data));
+  const size = body.length + SIGNATURE_MEMBER_BYTES;
   if (size > MAX_TX_BYTES) {
     throw new CivichainError('TX_TOO_LARGE', `The transaction is ${size} bytes; the limit is ${MAX_TX_BYTES}.`, { size, limit: MAX_TX_BYTES });
   }
-  return Object.freeze(parsed.data);
+  return sealed(parsed.data, sha256Hex(body));
 }
 
 /** Checks what needs no state: the chain id and the signature. Returns the hash. */
