@@ -37,5 +37,8 @@ describe('canonicalize (RFC 8785)', () => {
 
   it('hashes the canonical form with SHA-256 (FIPS 180-4 test vector "abc")', () => {
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    // The empty string, and a string hashed as its UTF-8 bytes, as bytes give.
+    expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(sha256Hex('héllo ✓ 😀')).toBe(sha256Hex(new TextEncoder().encode('héllo ✓ 😀')));
   });
 });

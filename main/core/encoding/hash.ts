@@ -1,9 +1,12 @@
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import { canonicalBytes } from './canonicalJson';
 
-/** SHA-256 (FIPS 180-4) of `bytes`, lower-case hex. */
+/** One-shot `crypto.hash` (Node ≥ 20.12; package.json allows 20.11) skips a Hash object per call. */
+const hasOneShot = typeof nodeCrypto.hash === 'function';
+
+/** SHA-256 (FIPS 180-4) of `bytes` (a string: its UTF-8 bytes), lower-case hex. */
 export function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return hasOneShot ? nodeCrypto.hash('sha256', bytes, 'hex') : nodeCrypto.createHash('sha256').update(bytes).digest('hex');
 }
 
 /** SHA-256 of the RFC 8785 canonical form of `value`, lower-case hex. */

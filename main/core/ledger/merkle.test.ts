@@ -96,6 +96,13 @@ describe('RFC 6962 known answers', () => {
     }
   });
 
+  it('a leaf that is not 32 bytes of hex is hashed as leafHash hashes it, whatever its length', () => {
+    const odd = ['', 'ab', 'zz'.repeat(32), `${'ab'.repeat(31)}zz`, 'ab'.repeat(40)];
+    for (const leaf of odd) expect(merkleRoot([leaf])).toBe(leafHash(leaf).toString('hex'));
+    const mixed = [...leaves(3), ...odd];
+    expect(merkleRoot(mixed)).toBe(new MerkleTree(mixed).root);
+  });
+
   it('a leaf is hashed with the 0x00 prefix, so it can never pass for an inner node', () => {
     const d = leaves(2);
     expect(leafHash(d[0] as string).toString('hex')).toBe(sha256(Buffer.from([0]), Buffer.from(d[0] as string, 'hex')).toString('hex'));

@@ -7,6 +7,7 @@
  * ever being mistaken for an inner node (second-preimage resistance).
  */
 import { createHash } from 'node:crypto';
+import { sha256Hex } from '../encoding/hash';
 
 export function leafHash(hashHex: string): Buffer {
   return createHash('sha256').update(Buffer.from([0])).update(Buffer.from(hashHex, 'hex')).digest();
@@ -37,9 +38,28 @@ function subtree(leaves: readonly string[], start: number, end: number, memo?: M
   return hash;
 }
 
+/**
+ * MTH of the leaves. Made for a block's transaction hashes (hashed by the mempool, the proposer, every
+ * validator and the start-up check): 32-byte leaves go through one reused input buffer with one-shot
+ * hex digests; any other leaf (the RFC's test vectors) is hashed as leafHash does.
+ */
 export function merkleRoot(txHashes: readonly string[]): string {
-  if (txHashes.length === 0) return createHash('sha256').digest('hex');
-  return subtree(txHashes, 0, txHashes.length).toString('hex');
+  if (txHashes.length === 0) return sha256Hex('');
+  const input = Buffer.alloc(65);
+  input[0] = 0;
+  const leaves = txHashes.map((hex) => (hex.length === 64 && input.write(hex, 1, 'hex') === 32 ? sha256Hex(input.subarray(0, 33)) : leafHash(hex).toString('hex')));
+  input[0] = 1;
+  const inner = (start: number, end: number): string => {
+    const n = end - start;
+    if (n === 1) return leaves[start] as string;
+    const k = split(n);
+    const left = inner(start, start + k);
+    const right = inner(start + k, end);
+    input.write(left, 1, 'hex');
+    input.write(right, 33, 'hex');
+    return sha256Hex(input);
+  };
+  return inner(0, leaves.length);
 }
 
 /**

@@ -11,7 +11,7 @@ import { canonicalize } from '../../core/encoding/canonicalJson';
 import type { BlockHeader } from '../../core/ledger/block';
 import type { Transaction, TransactionBody } from '../../core/ledger/transaction';
 import type { CommitCertificate } from '../../core/ledger/votes';
-import { sha256HexFast } from './hashing';
+import { sha256Hex } from '../../core/encoding/hash';
 
 /** The canonical header text (only the header's own fields, whatever else the object carries). */
 export function encodeHeader(header: BlockHeader): string {
@@ -92,7 +92,7 @@ export interface DigestInput {
  */
 export function runningDigest(input: DigestInput): string {
   // An array of strings, safe integers and nulls: JSON.stringify writes exactly its RFC 8785 form.
-  return sha256HexFast(
+  return sha256Hex(
     JSON.stringify([
       input.height,
       input.previous,

@@ -29,7 +29,7 @@ import {
   sortWrites,
   type SortedWrites,
 } from './encoding';
-import { sha256HexFast } from './hashing';
+import { sha256Hex } from '../../core/encoding/hash';
 import { MempoolRepository } from './mempoolRepository';
 import { StateCache } from './stateCache';
 import { TxHashFilter } from './txHashFilter';
@@ -368,14 +368,14 @@ export class LedgerStore implements ConsensusStore {
     if (header.height !== head.height + 1) refuse(`the store's head is block ${head.height}`);
     if (header.previousHash !== head.hash) refuse(`it does not link to block ${head.height}`);
     const headerText = encodeHeader(header);
-    if (sha256HexFast(headerText) !== blockHash) refuse('its hash is not the hash of its header');
+    if (sha256Hex(headerText) !== blockHash) refuse('its hash is not the hash of its header');
     if (certificate.height !== header.height || certificate.blockHash !== blockHash) refuse('the certificate is for another block');
     if (block.transactions.length !== header.txCount || changes.txHashes.length !== header.txCount) {
       refuse('its transactions, its header and its state changes count different transactions');
     }
     const txRows = block.transactions.map((tx, index) => {
       const body = encodeTransactionBody(tx);
-      const hash = sha256HexFast(body);
+      const hash = sha256Hex(body);
       if (changes.txHashes[index] !== hash) refuse(`transaction ${index} is not the one its state changes were computed for`);
       return { hash, body, tx };
     });

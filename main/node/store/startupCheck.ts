@@ -34,7 +34,8 @@ import { checkCommitCertificate, type CommitCertificate } from '../../core/ledge
 import { currentValidatorSet } from '../../core/rules/validatorSet';
 import type { StateReader } from '../../core/rules/types';
 import { runningDigest } from './encoding';
-import { merkleRootFast, sha256HexFast } from './hashing';
+import { sha256Hex } from '../../core/encoding/hash';
+import { merkleRoot } from '../../core/ledger/merkle';
 import { HEAD_META_KEY } from './ledgerStore';
 
 /** How many of the newest blocks have their signatures re-verified at every start. */
@@ -177,7 +178,7 @@ export function checkStoredChain(db: Database.Database, options: ChainCheckOptio
       // The header and its hash: the hash is what the certificate and the next block commit to.
       // The header text is canonical JSON: its SHA-256 is the block hash. (A re-encoded header would hash to
       // a value no certificate signs and no next block links to.)
-      if (sha256HexFast(headerText) !== hash) tampered(height, 'block-hash', `${at}'s stored hash is not the hash of its stored header`);
+      if (sha256Hex(headerText) !== hash) tampered(height, 'block-hash', `${at}'s stored hash is not the hash of its stored header`);
       const header = parseJson<unknown>(headerText);
       if (!isHeader(header)) return tampered(height, 'header', `${at}'s header is not a block header`);
       if (header.height !== height) tampered(height, 'header', `${at}'s header says height ${header.height}`);
@@ -193,7 +194,7 @@ export function checkStoredChain(db: Database.Database, options: ChainCheckOptio
         const [txHeight, index, txHash, body, txSignature, signer] = tx.value;
         if (txHeight < height) tampered(txHeight, 'orphan-rows', `transaction ${txHash.slice(0, 12)}… belongs to block ${txHeight}, which is not stored`);
         if (index !== hashes.length) tampered(height, 'tx-index', `${at}'s transaction ${hashes.length} is missing`);
-        if (sha256HexFast(body) !== txHash) {
+        if (sha256Hex(body) !== txHash) {
           tampered(height, 'tx-hash', `${at}'s transaction ${index} (${txHash.slice(0, 12)}…) is not the transaction its hash names`);
         }
         if (signer !== null && !verifyWithDomain(DOMAINS.tx, Buffer.from(txHash, 'hex'), txSignature, signer, keys)) {
@@ -207,7 +208,7 @@ export function checkStoredChain(db: Database.Database, options: ChainCheckOptio
       if (hashes.length !== header.txCount) {
         tampered(height, 'tx-count', `${at} should hold ${header.txCount} transactions; ${hashes.length} are stored`);
       }
-      if (merkleRootFast(hashes) !== header.txRoot) tampered(height, 'tx-root', `${at}'s transactions do not match its Merkle root`);
+      if (merkleRoot(hashes) !== header.txRoot) tampered(height, 'tx-root', `${at}'s transactions do not match its Merkle root`);
 
       // The certificate: this block, by the validator set in force at this height.
       const certificate = parseJson<unknown>(certificateText);
