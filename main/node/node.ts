@@ -160,6 +160,12 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
     } else {
       verifier = createVerifyPool({ workerScript: options.workerScripts?.verify }, { log });
       pow = createProofOfWork({ onProgress: onPowProgress, workerScript: options.workerScripts?.pow }, { log });
+      // Copying the WAL into the database file, off the main thread; without it SQLite does so in a commit.
+      try {
+        await store.checkpointOffThread({ nativeBinding: deps.sqliteNativeBinding, log });
+      } catch (error) {
+        log.warn('WAL checkpoints stay on the main thread', { error: String(error) });
+      }
     }
     closers.push(() => verifier.close?.());
     const precheckCredentials = createCredentialPrecheck({

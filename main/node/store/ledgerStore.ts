@@ -30,6 +30,7 @@ import {
   type SortedWrites,
 } from './encoding';
 import { sha256Hex } from '../../core/encoding/hash';
+import { WalCheckpointer, type WalCheckpointerOptions } from './walCheckpointer';
 import { MempoolRepository } from './mempoolRepository';
 import { StateCache } from './stateCache';
 import { TxHashFilter } from './txHashFilter';
@@ -306,6 +307,8 @@ export class LedgerStore implements ConsensusStore {
   private readonly txFilter: TxHashFilter;
   /** The newest state values, told of every commit. */
   private readonly stateCache: StateCache;
+  /** Checkpoints the WAL off the main thread, once the node asked for it (checkpointOffThread). */
+  private checkpointer: WalCheckpointer | null = null;
 
   constructor(
     private readonly db: Database.Database,
@@ -327,7 +330,7 @@ export class LedgerStore implements ConsensusStore {
       sql.deletePrepared.run(header.height);
       sql.putHead.run(HEAD_META_KEY, JSON.stringify({ height: header.height, hash: row.hash, digest: row.digest }));
     });
-    this.mempool = new MempoolRepository(db);
+    this.mempool = new MempoolRepository(db, () => this.checkpointer?.request());
     const stateCache = new StateCache((key) => sql.getState.get(key) ?? null);
     this.stateCache = stateCache;
     const txFilter = new TxHashFilter({ count: () => sql.countTxs.get() ?? 0, all: () => sql.allTxHashes.iterate() });
@@ -392,6 +395,7 @@ export class LedgerStore implements ConsensusStore {
     });
     this.txFilter.add(changes.txHashes);
     this.writeBlock({ block, hash: blockHash, headerText, certificateText, txRows, writes, digest });
+    this.checkpointer?.request();
     this.stateCache.committed(writes);
     this.current = { height: header.height, hash: blockHash, timeMs: header.timeMs, digest };
   }
@@ -510,7 +514,19 @@ export class LedgerStore implements ConsensusStore {
     return this.sql.evidence.all(checkLimit(limit, 100)).map(rowToEvidence);
   }
 
+  /**
+   * Moves the WAL checkpoints to a worker thread with its own connection (walCheckpointer.ts), so that a
+   * block's commit does not copy pages into the database file on the main thread. Until it resolves, and
+   * if the worker stops, SQLite checkpoints on this connection as usual.
+   */
+  async checkpointOffThread(options: WalCheckpointerOptions = {}): Promise<void> {
+    if (this.checkpointer || !this.db.open) return;
+    this.checkpointer = await WalCheckpointer.start(this.db, options);
+  }
+
   close(): void {
+    this.checkpointer?.close();
+    this.checkpointer = null;
     if (this.db.open) this.db.close();
   }
 

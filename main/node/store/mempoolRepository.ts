@@ -26,7 +26,11 @@ export class MempoolRepository {
   private readonly removeMany: (hashes: readonly string[]) => number;
   private readonly insertMany: (entries: readonly MempoolEntry[]) => number;
 
-  constructor(db: Database.Database) {
+  /** `afterWrite` is told of each write that is on disk (the store asks for a WAL checkpoint then). */
+  constructor(
+    db: Database.Database,
+    private readonly afterWrite: () => void = () => undefined,
+  ) {
     this.insert = db.prepare('INSERT INTO mempool (hash, tx, received_at_ms) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING');
     this.removeOne = db.prepare('DELETE FROM mempool WHERE hash = ?');
     // seq is the rowid, given in increasing order: arrival order.
@@ -55,12 +59,18 @@ export class MempoolRepository {
    * submissions arriving together are durable together before any of them is acknowledged.
    */
   addMany(entries: readonly MempoolEntry[]): number {
-    return entries.length === 0 ? 0 : this.insertMany(entries);
+    if (entries.length === 0) return 0;
+    const added = this.insertMany(entries);
+    this.afterWrite();
+    return added;
   }
 
   /** Removes the given transactions (final, or found invalid) in one write; returns how many were kept. */
   remove(hashes: readonly string[]): number {
-    return hashes.length === 0 ? 0 : this.removeMany(hashes);
+    if (hashes.length === 0) return 0;
+    const removed = this.removeMany(hashes);
+    this.afterWrite();
+    return removed;
   }
 
   has(hash: string): boolean {
