@@ -1,9 +1,9 @@
 import { networkInterfaces } from 'node:os';
-import { connect } from 'node:net';
+import { connect, Socket } from 'node:net';
 import { request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { makeTempDir } from '../../../test/support/tempDir';
 import { createLogger } from '../log';
@@ -136,6 +136,34 @@ describe('local WebSocket API', () => {
     const other = await open();
     expect(await rpc(other, { jsonrpc: '2.0', id: 1, method: 'node.status' })).toMatchObject({ result: {} });
     other.close();
+  });
+
+  it('answers that are ready together leave in one write, not one each', async () => {
+    const ws = await open();
+    const calls = 200;
+    const answered = new Set<unknown>();
+    const allAnswered = new Promise<void>((resolve) => {
+      ws.on('message', (data) => {
+        const message = JSON.parse(String(data)) as Record<string, unknown>;
+        if (message['method'] === 'event') return;
+        answered.add(message['id']);
+        if (answered.size === calls) resolve();
+      });
+    });
+    // Writes by the server's side of connections (its local port is the API's).
+    const serverWrites = (spy: { mock: { contexts: unknown[] } }) => spy.mock.contexts.filter((socket) => (socket as Socket).localPort === api.port).length;
+    const write = vi.spyOn(Socket.prototype as unknown as { _write: () => void }, '_write');
+    const writev = vi.spyOn(Socket.prototype as unknown as { _writev: () => void }, '_writev');
+    try {
+      // Sent in one go from this process, so the node reads them together and answers them in one turn.
+      for (let id = 1; id <= calls; id++) ws.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'node.status' }));
+      await allAnswered;
+      expect(serverWrites(write) + serverWrites(writev)).toBeLessThan(calls / 10);
+    } finally {
+      write.mockRestore();
+      writev.mockRestore();
+      ws.close();
+    }
   });
 
   it('listens on 127.0.0.1 only', async () => {

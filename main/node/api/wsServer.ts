@@ -274,6 +274,23 @@ export async function startApiServer(
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   });
 
+  /**
+   * Each connection's socket, corked while one turn of the event loop answers: a mempool batch acknowledges
+   * hundreds of submissions at once, and they leave in one write (one `writev`) instead of one each.
+   */
+  const sockets = new WeakMap<WebSocket, Duplex>();
+  const corked = new WeakSet<Duplex>();
+  const holdWrites = (ws: WebSocket) => {
+    const socket = sockets.get(ws);
+    if (!socket || corked.has(socket)) return;
+    corked.add(socket);
+    socket.cork();
+    process.nextTick(() => {
+      corked.delete(socket);
+      socket.uncork();
+    });
+  };
+
   const send = (ws: WebSocket, payload: unknown) => {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -281,10 +298,12 @@ export async function startApiServer(
       ws.close(1013, 'Too slow: reconnect and fetch state again');
       return;
     }
+    holdWrites(ws);
     ws.send(JSON.stringify(payload));
   };
 
-  wss.on('connection', (ws: WebSocket) => {
+  wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
+    sockets.set(ws, request.socket);
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         return send(
