@@ -1,14 +1,11 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../../../test/support/tempDir';
+import { describe, expect, it } from 'vitest';
 import { signRejection, type PreparedCertificate } from '../../core/ledger/consensusMessages';
 import { signVote } from '../../core/ledger/votes';
 import { VALIDATOR_SET_KEY } from '../../core/rules/validatorSet';
 import { MemoryConsensusStore } from '../consensus/memoryStore';
 import type { ConsensusStore, Evidence } from '../consensus/types';
-import { openStore } from './database';
 import { MAX_QUERY_LIMIT, type LedgerStore } from './ledgerStore';
 import {
   addValidatorTransaction,
@@ -20,34 +17,12 @@ import {
   TEST_GENESIS_TIME_MS,
   type TestNetwork,
 } from './testChain';
+import { TEST_STORE_NOW_MS, useTempStore } from './testStore';
 
 const network = createTestNetwork();
-const NOW_MS = 1_700_000_500_000;
-
-let temp: ReturnType<typeof makeTempDir>;
-let path: string;
-let store: LedgerStore | null;
-
-function open(net: TestNetwork = network): LedgerStore {
-  store = openStore({ path, genesis: net.genesis, genesisHash: net.genesisHash }, { now: () => NOW_MS });
-  return store;
-}
-
-function reopen(): LedgerStore {
-  store?.close();
-  return open();
-}
-
-beforeEach(() => {
-  temp = makeTempDir();
-  path = join(temp.path, 'chain.sqlite');
-  store = null;
-});
-
-afterEach(() => {
-  store?.close();
-  temp.remove();
-});
+const stores = useTempStore(network);
+const open = (net: TestNetwork = network): LedgerStore => stores.open(net);
+const reopen = (): LedgerStore => stores.reopen();
 
 describe('LedgerStore', () => {
   it('starts at height 0 with the genesis as its head', () => {
@@ -166,10 +141,11 @@ describe('LedgerStore', () => {
     s.savePrepared(1, prepared(0));
     s.savePrepared(1, prepared(1));
     s.savePrepared(1, prepared(1));
-    expect(reopen().loadPrepared(1)).toEqual([prepared(0), prepared(1)]);
-    expect(store!.loadPrepared(2)).toEqual([]);
-    store!.commitBlock(built.block, built.hash, built.certificate, built.changes);
-    expect(store!.loadPrepared(1)).toEqual([]);
+    const reopened = reopen();
+    expect(reopened.loadPrepared(1)).toEqual([prepared(0), prepared(1)]);
+    expect(reopened.loadPrepared(2)).toEqual([]);
+    reopened.commitBlock(built.block, built.hash, built.certificate, built.changes);
+    expect(reopened.loadPrepared(1)).toEqual([]);
   });
 
   it('records evidence once per validator, height, round and kind', () => {
@@ -181,8 +157,8 @@ describe('LedgerStore', () => {
     expect(s.recordEvidence({ ...evidence, second: vote('c'.repeat(64)) })).toBe(false);
     expect(s.recordEvidence({ ...evidence, kind: 'prepare' })).toBe(true);
     expect(reopen().evidence()).toEqual([
-      { ...evidence, kind: 'prepare', recordedAtMs: NOW_MS },
-      { ...evidence, recordedAtMs: NOW_MS },
+      { ...evidence, kind: 'prepare', recordedAtMs: TEST_STORE_NOW_MS },
+      { ...evidence, recordedAtMs: TEST_STORE_NOW_MS },
     ]);
   });
 
@@ -198,12 +174,12 @@ describe('LedgerStore', () => {
     for (const rejection of [first, second, other, first]) s.recordRejection(rejection);
     const again = reopen();
     expect(again.rejectionsFor('a'.repeat(64))).toEqual([
-      { ...first, recordedAtMs: NOW_MS },
-      { ...second, recordedAtMs: NOW_MS },
+      { ...first, recordedAtMs: TEST_STORE_NOW_MS },
+      { ...second, recordedAtMs: TEST_STORE_NOW_MS },
     ]);
     expect(again.recentRejections(2)).toEqual([
-      { ...other, recordedAtMs: NOW_MS },
-      { ...second, recordedAtMs: NOW_MS },
+      { ...other, recordedAtMs: TEST_STORE_NOW_MS },
+      { ...second, recordedAtMs: TEST_STORE_NOW_MS },
     ]);
     expect(again.rejectionsFor('c'.repeat(64))).toEqual([]);
   });
@@ -248,23 +224,22 @@ describe('LedgerStore', () => {
   it('refuses a store written for another network (STORE_GENESIS_MISMATCH)', () => {
     const s = open();
     commitTestBlocks(s, network, 1);
-    s.close();
-    store = null;
+    stores.close();
     const other = createTestNetwork('Another network');
     expect(() => open(other)).toThrow(expect.objectContaining({ code: 'STORE_GENESIS_MISMATCH' }));
   });
 
   it('refuses a store written by a newer Civichain (STORE_TOO_NEW)', () => {
-    open().close();
-    store = null;
-    const db = new Database(path);
+    open();
+    stores.close();
+    const db = new Database(stores.path);
     db.prepare("INSERT INTO schema_migrations (id, name) VALUES (99, 'future')").run();
     db.close();
     expect(() => open()).toThrow(expect.objectContaining({ code: 'STORE_TOO_NEW' }));
   });
 
   it('refuses a file that is not a database (STORE_CORRUPT)', () => {
-    writeFileSync(path, 'this is not an SQLite database, it only has its name'.repeat(100));
+    writeFileSync(stores.path, 'this is not an SQLite database, it only has its name'.repeat(100));
     expect(() => open()).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
   });
 

@@ -1,34 +1,16 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../../../test/support/tempDir';
-import { openStore } from './database';
+import { describe, expect, it } from 'vitest';
 import type { LedgerStore } from './ledgerStore';
 import { commitTestBlocks, createTestNetwork } from './testChain';
+import { useTempStore } from './testStore';
 import { WalCheckpointer, type CheckpointResult } from './walCheckpointer';
 
 const network = createTestNetwork();
-let temp: ReturnType<typeof makeTempDir>;
-let path: string;
-let store: LedgerStore | null;
-
-const open = (): LedgerStore => {
-  store = openStore({ path, genesis: network.genesis, genesisHash: network.genesisHash }, { now: () => 1_700_000_500_000 });
-  return store;
-};
+const stores = useTempStore(network);
+const open = (): LedgerStore => stores.open();
 const autocheckpoint = (db: Database.Database): unknown => db.pragma('wal_autocheckpoint', { simple: true });
-
-beforeEach(() => {
-  temp = makeTempDir();
-  path = join(temp.path, 'chain.sqlite');
-  store = null;
-});
-
-afterEach(() => {
-  store?.close();
-  temp.remove();
-});
 
 describe('WAL checkpoints in a worker thread', () => {
   it('the worker copies committed blocks into the database file while the main connection never checkpoints', async () => {
@@ -43,14 +25,14 @@ describe('WAL checkpoints in a worker thread', () => {
         if (result.log > 1_000 && result.checkpointed === result.log) resolveCopied(result);
       },
     });
-    const sizeBefore = statSync(path).size;
+    const sizeBefore = statSync(stores.path).size;
     // The main connection's automatic checkpoint is off: without the worker, this WAL would only grow.
-    const probe = new Database(path, { readonly: true });
+    const probe = new Database(stores.path, { readonly: true });
     try {
       commitTestBlocks(ledger, network, 40, { txsPerBlock: 200 });
       const result = await copied;
       expect(result.busy).toBe(0);
-      expect(statSync(path).size).toBeGreaterThan(sizeBefore);
+      expect(statSync(stores.path).size).toBeGreaterThan(sizeBefore);
       expect(probe.prepare('SELECT COUNT(*) AS n FROM transactions').get()).toEqual({ n: 40 * 200 });
     } finally {
       probe.close();
@@ -63,7 +45,7 @@ describe('WAL checkpoints in a worker thread', () => {
 
   it('while the worker runs the main connection does not checkpoint; when it stops, SQLite does again', async () => {
     open().close();
-    const db = new Database(path);
+    const db = new Database(stores.path);
     try {
       expect(autocheckpoint(db)).toBe(1000);
       const checkpointer = await WalCheckpointer.start(db);
@@ -79,9 +61,9 @@ describe('WAL checkpoints in a worker thread', () => {
 
   it('a worker that cannot open the store is refused at start, and the main connection keeps checkpointing', async () => {
     open().close();
-    const db = new Database(path);
+    const db = new Database(stores.path);
     try {
-      await expect(WalCheckpointer.start(db, { nativeBinding: join(temp.path, 'missing.node') })).rejects.toThrow();
+      await expect(WalCheckpointer.start(db, { nativeBinding: join(stores.dir, 'missing.node') })).rejects.toThrow();
       expect(autocheckpoint(db)).toBe(1000);
     } finally {
       db.close();
