@@ -63,6 +63,14 @@ export function transactionHash(tx: TransactionBody): string {
   return knownHashes.get(tx) ?? sha256Hex(canonicalBytes(transactionBody(tx)));
 }
 
+/**
+ * The hash of a transaction made here (signed or parsed, so frozen), without hashing anything; undefined
+ * for any other object. The verifier pool sends such a transaction to its workers as its hash alone.
+ */
+export function rememberedTransactionHash(tx: TransactionBody): string | undefined {
+  return knownHashes.get(tx);
+}
+
 /** Freezes a payload value and everything in it. */
 function deepFreeze(value: CanonicalValue): void {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
@@ -172,6 +180,14 @@ export function createTransactionFromJSON(json: unknown): Transaction {
   return sealed(parsed.data, sha256Hex(body));
 }
 
+/**
+ * The signature check of checkTransactionEnvelope for a transaction whose hash is already known (and whose
+ * chain id was checked): whether `signature` by `signer` signs `hash` as a transaction.
+ */
+export function verifyTransactionHash(hash: string, signer: string, signature: string, keys: PublicKeyCache): boolean {
+  return verifyWithDomain(DOMAINS.tx, Buffer.from(hash, 'hex'), signature, signer, keys);
+}
+
 /** Checks what needs no state: the chain id and the signature. Returns the hash. */
 export function checkTransactionEnvelope(tx: Transaction, chainId: string, keys: PublicKeyCache): string {
   // A transaction made for another network must never be replayed here.
@@ -179,7 +195,7 @@ export function checkTransactionEnvelope(tx: Transaction, chainId: string, keys:
     throw new CivichainError('TX_WRONG_CHAIN', `The transaction is for chain "${tx.chainId}", not "${chainId}".`, { chainId: tx.chainId });
   }
   const hash = transactionHash(tx);
-  if (!verifyWithDomain(DOMAINS.tx, Buffer.from(hash, 'hex'), tx.signature, tx.signer, keys)) {
+  if (!verifyTransactionHash(hash, tx.signer, tx.signature, keys)) {
     throw new CivichainError('TX_BAD_SIGNATURE', 'The transaction signature does not verify against its signer.', { hash });
   }
   return hash;

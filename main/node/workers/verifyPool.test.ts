@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DOMAINS, signWithDomain } from '../../core/crypto/ed25519';
 import { CivichainError } from '../../core/errors';
-import { transactionHash, type Transaction } from '../../core/ledger/transaction';
+import { createTransactionFromJSON, transactionHash, type Transaction } from '../../core/ledger/transaction';
 import { createInlineVerifier, createVerifyPool, type SignedMessage, type VerifyPoolOptions } from './verifyPool';
-import { createKeyCache, createVerifyRequestHandler } from './verifyTasks';
+import { createKeyCache, createVerifyRequestHandler, transactionTask } from './verifyTasks';
 import { FakeWorker, TEST_CHAIN_ID, signedNotes, testSigners, withBadSignature } from './testSupport';
 import { rejection } from '../../../test/support/rejection';
 
@@ -55,6 +55,26 @@ describe('createInlineVerifier', () => {
     const batch = [notes[0], withBadSignature(notes[1] as Transaction), otherChain, notes[2], ...junk] as Transaction[];
     const results = await createInlineVerifier().verifyTransactions(batch, TEST_CHAIN_ID);
     expect(results).toEqual([transactionHash(notes[0] as Transaction), null, null, transactionHash(notes[2] as Transaction), null, null, null, null]);
+  });
+
+  it('sends a transaction made here as its hash alone, and anything else whole; both are checked', async () => {
+    const made = notes[7] as Transaction;
+    expect(transactionTask(made, TEST_CHAIN_ID)).toEqual({ kind: 'hashed-tx', hash: transactionHash(made), signer: made.signer, signature: made.signature });
+    // A copy (not made here) has no remembered hash: it goes whole and is hashed where it is checked.
+    const copy = { ...made, payload: { text: 'changed after signing' } };
+    expect(transactionTask(copy, TEST_CHAIN_ID)).toMatchObject({ kind: 'tx' });
+    // So does one for another chain, to be refused there.
+    expect(transactionTask(made, 'another-network')).toMatchObject({ kind: 'tx' });
+    // Parsed here with a forged signature: remembered, sent as its hash, and refused.
+    const forged = createTransactionFromJSON(JSON.parse(JSON.stringify(withBadSignature(notes[8] as Transaction))));
+    expect(transactionTask(forged, TEST_CHAIN_ID)).toMatchObject({ kind: 'hashed-tx' });
+    const { pool } = fakePool({ workers: 1 });
+    try {
+      expect(await pool.verifyTransactions([made, copy, forged], TEST_CHAIN_ID)).toEqual([transactionHash(made), null, null]);
+      expect(await createInlineVerifier().verifyTransactions([made, copy, forged], TEST_CHAIN_ID)).toEqual([transactionHash(made), null, null]);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('refuses a signature replayed on another transaction of the same signer', async () => {

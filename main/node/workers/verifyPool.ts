@@ -24,6 +24,7 @@ import type { Logger } from '../log';
 import {
   createKeyCache,
   runVerifyTask,
+  transactionTask,
   type SignedMessage,
   type VerifierCacheOptions,
   type VerifyResult,
@@ -177,7 +178,7 @@ class WorkerVerifyPool implements VerifyPool {
   }
 
   async verifyTransactions(transactions: readonly Transaction[], chainId: string): Promise<(string | null)[]> {
-    return toTransactionResults(await this.run(transactions.map((tx) => ({ kind: 'tx', tx, chainId }))));
+    return toTransactionResults(await this.run(transactions.map((tx) => transactionTask(tx, chainId))));
   }
 
   async verifyBatch(items: readonly SignedMessage[]): Promise<boolean[]> {
@@ -357,7 +358,7 @@ export function createInlineVerifier(options: VerifierCacheOptions = {}, deps: I
   const credentials = new CredentialVerifier();
   return {
     verifyTransactions: (transactions, chainId) =>
-      Promise.resolve(toTransactionResults(transactions.map((tx) => runVerifyTask({ kind: 'tx', tx, chainId }, keys)))),
+      Promise.resolve(toTransactionResults(transactions.map((tx) => runVerifyTask(transactionTask(tx, chainId), keys)))),
     verifyBatch: (items) => Promise.resolve(toSignatureResults(items.map((signed) => runVerifyTask({ kind: 'signature', signed }, keys)))),
     verifyCredentials: (claims) => Promise.resolve(toSignatureResults(claims.map((claim) => runVerifyTask({ kind: 'credential', claim }, keys, credentials)))),
     openApplications: (items) => Promise.resolve(items.map(runOpenTask)),

@@ -10,7 +10,7 @@
 import { PublicKeyCache, verifyWithDomain, type Domain } from '../../core/crypto/ed25519';
 import { CredentialVerifier, type CredentialClaim } from '../../core/elections/credential';
 import { CivichainError } from '../../core/errors';
-import { checkTransactionEnvelope, type Transaction } from '../../core/ledger/transaction';
+import { checkTransactionEnvelope, rememberedTransactionHash, verifyTransactionHash, type Transaction } from '../../core/ledger/transaction';
 import { openApplication, x25519KeyPair, type ApplicationDetails, type SealBinding, type SealedApplication } from '../../core/vouchers/seal';
 
 /** A signed thing other than a transaction (a vote, a proposal…): its domain, message and signature. */
@@ -33,8 +33,16 @@ export interface OpenTask {
 /** The opened details, or why they cannot be opened (VOUCHER_SEAL_INVALID's message). */
 export type OpenResult = { readonly details: ApplicationDetails } | { readonly error: string };
 
+/** A transaction made on the main thread, whose hash it remembers: only what its signature check needs. */
+export interface HashedTransaction {
+  readonly hash: string;
+  readonly signer: string;
+  readonly signature: string;
+}
+
 export type VerifyTask =
   | { readonly kind: 'tx'; readonly tx: Transaction; readonly chainId: string }
+  | ({ readonly kind: 'hashed-tx' } & HashedTransaction)
   | { readonly kind: 'signature'; readonly signed: SignedMessage }
   | { readonly kind: 'credential'; readonly claim: CredentialClaim }
   | ({ readonly kind: 'open' } & OpenTask);
@@ -98,16 +106,28 @@ export function runOpenTask(task: OpenTask): OpenResult {
   }
 }
 
+/**
+ * The task for one transaction: a transaction made here (its hash remembered) and for this chain travels
+ * as its hash, signer and signature, so that neither side copies nor encodes its payload again; any other
+ * goes whole and is hashed where it is checked.
+ */
+export function transactionTask(tx: Transaction, chainId: string): VerifyTask {
+  const hash = rememberedTransactionHash(tx);
+  if (hash === undefined || tx.chainId !== chainId) return { kind: 'tx', tx, chainId };
+  return { kind: 'hashed-tx', hash, signer: tx.signer, signature: tx.signature };
+}
+
 /** Runs one task. Anything that throws (a wrong chain id, a bad signature, a malformed payload) is invalid. */
 export function runVerifyTask(task: VerifyTask, keys: PublicKeyCache, credentials?: CredentialVerifier): VerifyResult {
   if (task.kind === 'open') return runOpenTask(task);
   try {
     if (task.kind === 'tx') return checkTransactionEnvelope(task.tx, task.chainId, keys);
+    if (task.kind === 'hashed-tx') return verifyTransactionHash(task.hash, task.signer, task.signature, keys) ? task.hash : null;
     if (task.kind === 'credential') return (credentials ?? new CredentialVerifier(1)).verifyNow(task.claim);
     const { domain, message, signature, publicKey } = task.signed;
     return verifyWithDomain(domain, message, signature, publicKey, keys);
   } catch {
-    return task.kind === 'tx' ? null : false;
+    return task.kind === 'tx' || task.kind === 'hashed-tx' ? null : false;
   }
 }
 
