@@ -31,6 +31,7 @@ export interface Transaction extends TransactionBody {
 
 const TYPE_PATTERN = /^[a-z][a-z0-9.-]{0,47}$/;
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_CHAIN_ID_LENGTH = 64;
 
 const canonicalValue: z.ZodType<CanonicalValue> = z.lazy(() =>
   z.union([z.null(), z.boolean(), z.number().int().refine(Number.isSafeInteger), z.string(), z.array(canonicalValue), z.record(z.string(), canonicalValue)]),
@@ -39,7 +40,7 @@ const canonicalValue: z.ZodType<CanonicalValue> = z.lazy(() =>
 export const transactionSchema = z
   .object({
     type: z.string().regex(TYPE_PATTERN),
-    chainId: z.string().min(1).max(64),
+    chainId: z.string().min(1).max(MAX_CHAIN_ID_LENGTH),
     signer: z.string().regex(HEX_32, 'must be an Ed25519 public key in hex'),
     nonce: z.string().regex(NONCE_PATTERN),
     payload: z.record(z.string(), canonicalValue),
@@ -97,13 +98,13 @@ export function signTransaction(body: TransactionBody, privateKey: KeyObject): T
  */
 const SIGNATURE_MEMBER_BYTES = '"signature":"",'.length + 128;
 
-const ENVELOPE_MEMBERS = 6;
+const ENVELOPE_MEMBERS = Object.keys(transactionSchema.shape).length;
 /** Deeper payloads are left to the schema (which accepts them too): the quick path does not recurse far. */
 const QUICK_MAX_DEPTH = 32;
 
+/** An object literal or JSON object: not an array, null, or an instance of a class. */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  return Object.getPrototypeOf(value) === Object.prototype;
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 /** A copy of a canonical value, or undefined when it is not one (or is too deep for this quick check). */
@@ -154,7 +155,7 @@ export function quickParseTransaction(json: unknown): Transaction | undefined {
   if (!isPlainObject(json) || Object.keys(json).length !== ENVELOPE_MEMBERS) return undefined;
   const { type, chainId, signer, nonce, payload, signature } = json;
   if (typeof type !== 'string' || !TYPE_PATTERN.test(type)) return undefined;
-  if (typeof chainId !== 'string' || chainId.length < 1 || chainId.length > 64) return undefined;
+  if (typeof chainId !== 'string' || chainId.length < 1 || chainId.length > MAX_CHAIN_ID_LENGTH) return undefined;
   if (typeof signer !== 'string' || !HEX_32.test(signer)) return undefined;
   if (typeof nonce !== 'string' || !NONCE_PATTERN.test(nonce)) return undefined;
   if (typeof signature !== 'string' || !HEX_64.test(signature)) return undefined;

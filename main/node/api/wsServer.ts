@@ -279,16 +279,11 @@ export async function startApiServer(
    * hundreds of submissions at once, and they leave in one write (one `writev`) instead of one each.
    */
   const sockets = new WeakMap<WebSocket, Duplex>();
-  const corked = new WeakSet<Duplex>();
   const holdWrites = (ws: WebSocket) => {
     const socket = sockets.get(ws);
-    if (!socket || corked.has(socket)) return;
-    corked.add(socket);
+    if (!socket || socket.writableCorked > 0) return;
     socket.cork();
-    process.nextTick(() => {
-      corked.delete(socket);
-      socket.uncork();
-    });
+    process.nextTick(() => socket.uncork());
   };
 
   const send = (ws: WebSocket, payload: unknown) => {

@@ -33,7 +33,11 @@ export interface OpenTask {
 /** The opened details, or why they cannot be opened (VOUCHER_SEAL_INVALID's message). */
 export type OpenResult = { readonly details: ApplicationDetails } | { readonly error: string };
 
-/** A transaction made on the main thread, whose hash it remembers: only what its signature check needs. */
+/**
+ * A transaction made on the main thread, whose hash it remembers: only what its signature check needs.
+ * Its own kind rather than a 'signature' task with the hash as bytes: a 64-character string crosses to a
+ * worker cheaper than a typed array does (measured: ~8,300 against ~7,700 API ingest tx/s).
+ */
 export interface HashedTransaction {
   readonly hash: string;
   readonly signer: string;
