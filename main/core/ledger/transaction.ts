@@ -8,7 +8,7 @@
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { CivichainError } from '../errors';
-import { canonicalBytes, type CanonicalValue } from '../encoding/canonicalJson';
+import { canonicalize, type CanonicalValue } from '../encoding/canonicalJson';
 import { sha256Hex } from '../encoding/hash';
 import { DOMAINS, HEX_32, HEX_64, signWithDomain, verifyWithDomain, type PublicKeyCache } from '../crypto/ed25519';
 
@@ -58,10 +58,12 @@ export function transactionBody(tx: TransactionBody): TransactionBody {
  * proposer, the Merkle root, the block check and the state transition: once is enough.
  */
 const knownHashes = new WeakMap<TransactionBody, string>();
+/** …and their canonical unsigned bodies, the text that hash is of: the store keeps that text. */
+const knownBodies = new WeakMap<TransactionBody, string>();
 
 /** The transaction hash (its id and the voter's tracking code): SHA-256 of the canonical unsigned body. */
 export function transactionHash(tx: TransactionBody): string {
-  return knownHashes.get(tx) ?? sha256Hex(canonicalBytes(transactionBody(tx)));
+  return knownHashes.get(tx) ?? sha256Hex(canonicalize(transactionBody(tx)));
 }
 
 /**
@@ -72,6 +74,11 @@ export function rememberedTransactionHash(tx: TransactionBody): string | undefin
   return knownHashes.get(tx);
 }
 
+/** The canonical unsigned body of a transaction made here (the text its hash is of); undefined for any other object. */
+export function rememberedCanonicalBody(tx: TransactionBody): string | undefined {
+  return knownBodies.get(tx);
+}
+
 /** Freezes a payload value and everything in it. */
 function deepFreeze(value: CanonicalValue): void {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
@@ -79,17 +86,18 @@ function deepFreeze(value: CanonicalValue): void {
   for (const member of Array.isArray(value) ? value : Object.values(value)) deepFreeze(member);
 }
 
-function sealed(tx: Transaction, hash: string): Transaction {
+function sealed(tx: Transaction, body: string): Transaction {
   deepFreeze(tx.payload);
   Object.freeze(tx);
-  knownHashes.set(tx, hash);
+  knownHashes.set(tx, sha256Hex(body));
+  knownBodies.set(tx, body);
   return tx;
 }
 
 /** Signs a body. The transaction returned is frozen, its payload too (the body's own payload object). */
 export function signTransaction(body: TransactionBody, privateKey: KeyObject): Transaction {
-  const hash = sha256Hex(canonicalBytes(transactionBody(body)));
-  return sealed({ ...transactionBody(body), signature: signWithDomain(DOMAINS.tx, Buffer.from(hash, 'hex'), privateKey) }, hash);
+  const text = canonicalize(transactionBody(body));
+  return sealed({ ...transactionBody(body), signature: signWithDomain(DOMAINS.tx, Buffer.from(sha256Hex(text), 'hex'), privateKey) }, text);
 }
 
 /**
@@ -173,12 +181,12 @@ export function createTransactionFromJSON(json: unknown): Transaction {
     const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(transaction)';
     throw new CivichainError('TX_MALFORMED', `The transaction is malformed: ${field}: ${issue?.message ?? 'invalid'}.`, { field });
   }
-  const body = canonicalBytes(transactionBody(parsed.data));
-  const size = body.length + SIGNATURE_MEMBER_BYTES;
+  const body = canonicalize(transactionBody(parsed.data));
+  const size = Buffer.byteLength(body) + SIGNATURE_MEMBER_BYTES;
   if (size > MAX_TX_BYTES) {
     throw new CivichainError('TX_TOO_LARGE', `The transaction is ${size} bytes; the limit is ${MAX_TX_BYTES}.`, { size, limit: MAX_TX_BYTES });
   }
-  return sealed(parsed.data, sha256Hex(body));
+  return sealed(parsed.data, body);
 }
 
 /**

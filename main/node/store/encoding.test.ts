@@ -3,7 +3,7 @@ import { canonicalize } from '../../core/encoding/canonicalJson';
 import { sha256Hex } from '../../core/encoding/hash';
 import { blockHash } from '../../core/ledger/block';
 import { transactionHash } from '../../core/ledger/transaction';
-import { decodeHeader, decodeTransaction, encodeHeader, encodeTransactionBody, runningDigest, sortWrites, type DigestInput } from './encoding';
+import { decodeHeader, decodeTransaction, encodeHeader, encodeSignedTransaction, encodeTransactionBody, runningDigest, sortWrites, type DigestInput } from './encoding';
 import { buildTestBlock, createTestNetwork, noteTransaction } from './testChain';
 import { MemoryConsensusStore } from '../consensus/memoryStore';
 
@@ -80,5 +80,23 @@ describe('row encodings', () => {
     expect(sha256Hex(body)).toBe(transactionHash(tx));
     expect(body.endsWith(`"signer":"${tx.signer}","type":"note"}`)).toBe(true);
     expect(decodeTransaction(body, tx.signature)).toEqual(tx);
+  });
+});
+
+describe('encodeSignedTransaction and encodeTransactionBody from the remembered body', () => {
+  it('give the canonical text of the transaction, made here or not, whatever its payload holds', () => {
+    const network = createTestNetwork();
+    const tricky = ['plain', '"signer":"x","type":"note"}', 'ünïcödé \u2028 \\ "quoted"', ''];
+    for (const text of tricky) {
+      const made = noteTransaction(network, text, `n-${tricky.indexOf(text)}`);
+      // A copy that is not remembered: encoded from scratch.
+      const copy = JSON.parse(JSON.stringify(made)) as typeof made;
+      const signed = canonicalize({ type: made.type, chainId: made.chainId, signer: made.signer, nonce: made.nonce, payload: made.payload, signature: made.signature });
+      expect(encodeSignedTransaction(made)).toBe(signed);
+      expect(encodeSignedTransaction(copy)).toBe(signed);
+      expect(encodeTransactionBody(made)).toBe(encodeTransactionBody(copy));
+      expect(sha256Hex(encodeTransactionBody(made))).toBe(transactionHash(made));
+      expect(JSON.parse(encodeSignedTransaction(made))).toEqual(copy);
+    }
   });
 });

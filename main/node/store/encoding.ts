@@ -9,7 +9,7 @@
  */
 import { canonicalize } from '../../core/encoding/canonicalJson';
 import type { BlockHeader } from '../../core/ledger/block';
-import type { Transaction, TransactionBody } from '../../core/ledger/transaction';
+import { rememberedCanonicalBody, type Transaction, type TransactionBody } from '../../core/ledger/transaction';
 import type { CommitCertificate } from '../../core/ledger/votes';
 import { sha256Hex } from '../../core/encoding/hash';
 
@@ -35,7 +35,8 @@ export function decodeHeader(text: string): BlockHeader {
 
 /** The canonical unsigned body: its SHA-256 is the transaction hash (core/ledger/transaction.ts). */
 export function encodeTransactionBody(tx: TransactionBody): string {
-  return canonicalize({ type: tx.type, chainId: tx.chainId, signer: tx.signer, nonce: tx.nonce, payload: tx.payload });
+  // A transaction made here remembers the text it was hashed from (it is frozen: the text cannot go stale).
+  return rememberedCanonicalBody(tx) ?? canonicalize({ type: tx.type, chainId: tx.chainId, signer: tx.signer, nonce: tx.nonce, payload: tx.payload });
 }
 
 export function decodeTransaction(body: string, signature: string): Transaction {
@@ -45,6 +46,13 @@ export function decodeTransaction(body: string, signature: string): Transaction 
 
 /** The canonical signed transaction (the mempool keeps whole transactions). */
 export function encodeSignedTransaction(tx: Transaction): string {
+  const body = rememberedCanonicalBody(tx);
+  if (body !== undefined) {
+    // The canonical body ends with "signer":"<hex>","type":"<type>"} (hex and a type need no escapes), and
+    // "signature" sorts just before "signer": the signed form is the body with that one member inserted.
+    const at = body.length - (`"signer":"","type":""}`.length + tx.signer.length + tx.type.length);
+    if (body.startsWith(`"signer":"${tx.signer}"`, at)) return `${body.slice(0, at)}"signature":"${tx.signature}",${body.slice(at)}`;
+  }
   return canonicalize({ type: tx.type, chainId: tx.chainId, signer: tx.signer, nonce: tx.nonce, payload: tx.payload, signature: tx.signature });
 }
 
