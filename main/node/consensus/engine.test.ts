@@ -27,6 +27,9 @@ class ListMempool implements Mempool {
   remove(hashes: readonly string[]) {
     for (const h of hashes) this.txs.delete(h);
   }
+  included(hashes: readonly string[]) {
+    this.remove(hashes);
+  }
   addFromPeer(tx: Transaction) {
     this.add(tx);
   }

@@ -769,7 +769,7 @@ export class ConsensusEngine {
     h.cancelTimer?.();
     h.cancelBatch?.();
     this.deps.store.commitBlock(validated.block, validated.hash, certificate, validated.changes);
-    this.deps.mempool.remove(validated.changes.txHashes);
+    this.deps.mempool.included(validated.changes.txHashes);
     this.deps.onEvent({ kind: 'block.final', height: h.height, blockHash: validated.hash, round: certificate.round, txCount: validated.block.transactions.length, changes: validated.changes });
     this.enterHeight(h.height + 1);
   }

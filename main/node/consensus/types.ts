@@ -59,8 +59,10 @@ export interface Mempool {
   /** Transactions waiting, oldest first, at most `max`. */
   pending(max: number): readonly Transaction[];
   size(): number;
-  /** Called when transactions became final, or turned out invalid. */
+  /** Called when transactions turned out invalid. */
   remove(hashes: readonly string[]): void;
+  /** Called when transactions became final: the store removed what it kept of them in the block's own commit. */
+  included(hashes: readonly string[]): void;
   /** Adds a transaction relayed by a peer (validated by the mempool). */
   addFromPeer(tx: Transaction): void;
 }

@@ -85,8 +85,22 @@ describe('TransactionPool.dropInvalidated', () => {
   });
 });
 
+describe('TransactionPool.included', () => {
+  it('forgets what a final block included without writing: the block\'s commit deleted the rows', async () => {
+    const { pool, stored } = setUp();
+    const note = testNote(genesis.chainId, bob, 'n-2');
+    await pool.submit(JSON.parse(JSON.stringify(note)));
+    const hash = transactionHash(note);
+    pool.included([hash, 'f'.repeat(64)]);
+    expect(pool.has(hash)).toBe(false);
+    expect(pool.size()).toBe(0);
+    // The repository was not asked to remove it: that belongs to the store's block commit.
+    expect(stored.has(hash)).toBe(true);
+  });
+});
+
 describe('TransactionPool.submit, pipelined', () => {
-  it('sends what arrived during a verification to the workers before that batch is checked and written, and writes batches in order', async () => {
+  it('sends each turn\'s submissions to the workers at once, without waiting for the batches before, and writes verified batches in order, together', async () => {
     const events: string[] = [];
     const verifications: { txs: readonly Transaction[]; resolve: () => void }[] = [];
     const ledger = new TestLedger(genesis);
@@ -110,20 +124,63 @@ describe('TransactionPool.submit, pipelined', () => {
       },
     );
     const submit = (text: string) => pool.submit(JSON.parse(JSON.stringify(testNote(genesis.chainId, alice, text))));
+    const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
     const first = submit('a');
-    await Promise.resolve();
-    await Promise.resolve();
+    await settle();
     expect(events).toEqual(['verify a']);
-    // b and c arrive while a is being verified, and b twice: included once.
+    // b and c arrive while a is being verified, and b twice: they go to the workers now, not after a.
     const later = [submit('b'), submit('c'), submit('b')];
-    verifications[0]?.resolve();
-    await first;
-    expect(events).toEqual(['verify a', 'verify b,c,b', 'write a']);
+    await settle();
+    expect(events).toEqual(['verify a', 'verify b,c,b']);
+    // The later batch is verified first: it waits for a, so that batches are written in arrival order.
     verifications[1]?.resolve();
-    const outcomes = await Promise.all(later);
-    expect(events).toEqual(['verify a', 'verify b,c,b', 'write a', 'write b,c']);
-    expect(outcomes.map((o) => o.duplicate)).toEqual([false, false, true]);
-    expect(pool.size()).toBe(3);
+    await settle();
+    expect(events).toEqual(['verify a', 'verify b,c,b']);
+    verifications[0]?.resolve();
+    const outcomes = await Promise.all([first, ...later]);
+    // Both verified by then: one write (one fsync) for both, b included once.
+    expect(events).toEqual(['verify a', 'verify b,c,b', 'write a,b,c']);
+    expect(outcomes.map((o) => o.duplicate)).toEqual([false, false, false, true]);
+    // A batch verified while the next is not is written alone.
+    const d = submit('d');
+    await settle();
+    const e = submit('e');
+    await settle();
+    verifications[2]?.resolve();
+    await d;
+    expect(events.slice(3)).toEqual(['verify d', 'verify e', 'write d']);
+    verifications[3]?.resolve();
+    await e;
+    expect(events.slice(6)).toEqual(['write e']);
+    expect(pool.size()).toBe(5);
+  });
+
+  it('an unexpected failure while checking a batch refuses that batch with MEMPOOL_FAILED and leaves nobody waiting', async () => {
+    const ledger = new TestLedger(genesis);
+    let failNext = false;
+    const pool = new TransactionPool(
+      { genesis },
+      {
+        repository: { addMany: () => undefined, remove: () => undefined, all: () => [] },
+        verifier: { verifyTransactions: async (txs) => txs.map((tx) => transactionHash(tx)) },
+        registry: ledger.registry,
+        state: () => {
+          if (failNext) {
+            failNext = false;
+            throw new RangeError('the state could not be read');
+          }
+          return ledger.reader;
+        },
+        height: () => ledger.height,
+        now: () => T0,
+        onChange: () => undefined,
+      },
+    );
+    const submit = (text: string) => pool.submit(JSON.parse(JSON.stringify(testNote(genesis.chainId, alice, text))));
+    failNext = true;
+    await expect(submit('p')).rejects.toMatchObject({ code: 'MEMPOOL_FAILED', message: expect.stringContaining('the state could not be read') });
+    await expect(submit('q')).resolves.toMatchObject({ duplicate: false });
+    expect(pool.size()).toBe(1);
   });
 
   it('a failed verification refuses its own batch only', async () => {

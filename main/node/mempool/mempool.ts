@@ -47,6 +47,12 @@ export type SubmitOutcome = { readonly hash: string; readonly duplicate: boolean
 
 type VerifiedBatch = { readonly batch: readonly Waiting[] } & ({ readonly hashes: readonly (string | null)[] } | { readonly error: unknown });
 
+/** A batch being verified; `ready` once its result is in. */
+interface InFlight {
+  ready: boolean;
+  result: Promise<VerifiedBatch>;
+}
+
 interface Waiting {
   readonly tx: Transaction;
   readonly hash: string;
@@ -78,7 +84,10 @@ export class TransactionPool implements Mempool {
   private readonly readers = new Map<string, Set<string>>();
   private sweep: Iterator<string> | null = null;
   private readonly maxSize: number;
+  /** Submitted, not yet sent to the workers. */
   private queue: Waiting[] = [];
+  /** Sent to the workers, in the order submitted. */
+  private readonly verifying: InFlight[] = [];
   private flushing: Promise<void> | null = null;
 
   constructor(
@@ -199,14 +208,27 @@ export class TransactionPool implements Mempool {
     return invalid;
   }
 
+  /** Drops transactions found invalid, from memory and from the repository. */
   remove(hashes: readonly string[]): void {
-    const present = hashes.filter((hash) => {
-      this.unindex(hash);
-      return this.txs.delete(hash);
-    });
+    const present = this.forget(hashes);
     if (present.length === 0) return;
     this.deps.repository.remove(present);
     this.deps.onChange(this.txs.size, []);
+  }
+
+  /**
+   * Drops transactions that a final block included. Only from memory: the ledger store deleted their
+   * rows in that block's own commit (LedgerStore.commitBlock), so a block costs one write, not two.
+   */
+  included(hashes: readonly string[]): void {
+    if (this.forget(hashes).length > 0) this.deps.onChange(this.txs.size, []);
+  }
+
+  private forget(hashes: readonly string[]): string[] {
+    return hashes.filter((hash) => {
+      this.unindex(hash);
+      return this.txs.delete(hash);
+    });
   }
 
   /** A transaction relayed by a peer: the same checks; failures are the peer's problem, not ours. */
@@ -224,93 +246,120 @@ export class TransactionPool implements Mempool {
     if (this.txs.has(hash)) return { hash, duplicate: true };
     return new Promise<SubmitOutcome>((resolve, reject) => {
       this.queue.push({ tx, hash, resolve, reject });
-      this.flushing ??= Promise.resolve().then(() => this.flush());
+      // Everything submitted in this turn of the event loop goes to the workers together, right after it.
+      if (this.queue.length === 1) {
+        void Promise.resolve().then(() => {
+          this.verifyQueued();
+          this.flushing ??= this.flush();
+        });
+      }
     });
   }
 
-  /** Starts verifying the waiting submissions in the worker threads (signatures and ballot credentials side by side). */
-  private verifyQueued(): Promise<VerifiedBatch> {
+  /**
+   * Sends what was submitted since the last call to the worker threads now (signatures and ballot
+   * credentials side by side) and lines it up behind the batches already being verified.
+   */
+  private verifyQueued(): void {
     const batch = this.queue;
     this.queue = [];
+    if (batch.length === 0) return;
     const txs = batch.map((w) => w.tx);
-    return Promise.all([this.deps.verifier.verifyTransactions(txs, this.options.genesis.chainId), this.deps.precheck?.(txs)]).then(
+    const inFlight: InFlight = { ready: false, result: null as unknown as Promise<VerifiedBatch> };
+    inFlight.result = Promise.all([this.deps.verifier.verifyTransactions(txs, this.options.genesis.chainId), this.deps.precheck?.(txs)]).then(
       ([hashes]) => ({ batch, hashes }),
       (error: unknown) => ({ batch, error }),
     );
+    void inFlight.result.then(() => (inFlight.ready = true));
+    this.verifying.push(inFlight);
   }
 
   /**
-   * Verifies the waiting submissions a batch at a time, persists each batch's valid ones in one
-   * transaction and answers all. Pipelined: once a batch is verified, what arrived meanwhile goes to the
-   * workers before this batch's rules and write run here, so the workers and the main thread work at once.
+   * Verifies the waiting submissions, persists the valid ones and answers all. Pipelined: what is
+   * submitted goes to the workers at once (one batch per turn of the event loop), without waiting for the
+   * batches before it, so the workers always have the next work queued while the main thread checks rules
+   * and writes; the batches verified by then are written together in one transaction (group commit).
    * Batches are checked and written in the order they arrived.
    */
   private async flush(): Promise<void> {
-    let next: Promise<VerifiedBatch> | null = null;
     try {
-      while (next !== null || this.queue.length > 0) {
-        const verified: VerifiedBatch = await (next ?? this.verifyQueued());
-        next = this.queue.length > 0 ? this.verifyQueued() : null;
-        const { batch } = verified;
-        if ('error' in verified) {
-          for (const waiting of batch) waiting.reject(verified.error);
-          continue;
-        }
-        const hashes = verified.hashes;
-        const state = this.deps.state();
-        const context = { genesis: this.options.genesis, height: this.deps.height() + 1, blockTimeMs: this.deps.now(), state, credentials: this.deps.credentials };
-        const accepted: Waiting[] = [];
-        const readsOf = new Map<string, string[]>();
-        const seen = new Set<string>();
-        for (const [index, waiting] of batch.entries()) {
-          try {
-            if (hashes[index] === null) {
-              if (waiting.tx.chainId !== this.options.genesis.chainId) {
-                throw new CivichainError('TX_WRONG_CHAIN', `The transaction is for chain "${waiting.tx.chainId}", not "${this.options.genesis.chainId}".`);
-              }
-              throw new CivichainError('TX_BAD_SIGNATURE', 'The transaction signature does not verify against its signer.', { hash: waiting.hash });
-            }
-            // Submitting the same signed transaction again is answered, not refused: it is included once.
-            if (this.txs.has(waiting.hash) || seen.has(waiting.hash) || state.hasTransaction(waiting.hash)) {
-              waiting.resolve({ hash: waiting.hash, duplicate: true });
-              continue;
-            }
-            // Refuse now what would fail in a block: the rules of its type, against the committed state.
-            const reads: string[] = [];
-            checkTransaction(waiting.tx, waiting.hash, { ...context, state: recordingReader(state, reads) }, this.deps.registry);
-            if (waiting.tx.type !== 'note') readsOf.set(waiting.hash, reads);
-            if (this.txs.size + accepted.length >= this.maxSize) {
-              throw new CivichainError('MEMPOOL_FULL', `The node holds ${this.maxSize} waiting transactions. Try again shortly.`, { limit: this.maxSize });
-            }
-            seen.add(waiting.hash);
-            accepted.push(waiting);
-          } catch (error) {
-            waiting.reject(error);
-          }
-        }
-        if (accepted.length === 0) continue;
-        const receivedAtMs = this.deps.now();
+      while (this.verifying.length > 0) {
+        await (this.verifying[0] as InFlight).result;
+        // The head and every batch after it that is verified too: one write for all of them.
+        const ready: InFlight[] = [];
+        while (this.verifying.length > 0 && (this.verifying[0] as InFlight).ready) ready.push(this.verifying.shift() as InFlight);
+        if (ready.length === 0) ready.push(this.verifying.shift() as InFlight);
+        const batches = await Promise.all(ready.map((inFlight) => inFlight.result));
         try {
-          // A ballot's arrival time is not kept: it could help link a ballot to a check-in (docs/ELECTIONS.md).
-          this.deps.repository.addMany(accepted.map((w) => ({ hash: w.hash, tx: w.tx, receivedAtMs: w.tx.type === 'election.ballot' ? 0 : receivedAtMs })));
+          this.persistVerified(batches);
         } catch (error) {
-          for (const waiting of accepted) waiting.reject(error);
-          continue;
+          // Unexpected (the rules and the write report their own failures): no submitter is left waiting.
+          // Those already answered keep their answer; a promise settles once.
+          const failed = new CivichainError('MEMPOOL_FAILED', `The node could not store the transaction (${(error as Error).message}). Submit it again.`);
+          for (const { batch } of batches) for (const waiting of batch) waiting.reject(failed);
         }
-        for (const waiting of accepted) {
-          this.txs.set(waiting.hash, waiting.tx);
-          this.index(waiting.hash, readsOf.get(waiting.hash) ?? []);
-        }
-        for (const waiting of accepted) waiting.resolve({ hash: waiting.hash, duplicate: false });
-        this.deps.onChange(this.txs.size, accepted.map((w) => w.tx));
       }
     } finally {
-      // Only an unexpected failure above leaves a verified batch behind: its submitters learn of it.
-      void next?.then(({ batch }) => {
-        for (const waiting of batch) waiting.reject(new CivichainError('MEMPOOL_FAILED', 'The node could not store the transaction. Submit it again.'));
-      });
       this.flushing = null;
-      if (this.queue.length > 0) this.flushing = Promise.resolve().then(() => this.flush());
+      if (this.verifying.length > 0) this.flushing = Promise.resolve().then(() => this.flush());
     }
+  }
+
+  /** Checks the rules of verified batches against the committed state, writes the valid ones in one transaction, answers all. */
+  private persistVerified(batches: readonly VerifiedBatch[]): void {
+    const state = this.deps.state();
+    const context = { genesis: this.options.genesis, height: this.deps.height() + 1, blockTimeMs: this.deps.now(), state, credentials: this.deps.credentials };
+    const accepted: Waiting[] = [];
+    const readsOf = new Map<string, string[]>();
+    const seen = new Set<string>();
+    for (const verified of batches) {
+      const { batch } = verified;
+      if ('error' in verified) {
+        for (const waiting of batch) waiting.reject(verified.error);
+        continue;
+      }
+      const hashes = verified.hashes;
+      for (const [index, waiting] of batch.entries()) {
+        try {
+          if (hashes[index] === null) {
+            if (waiting.tx.chainId !== this.options.genesis.chainId) {
+              throw new CivichainError('TX_WRONG_CHAIN', `The transaction is for chain "${waiting.tx.chainId}", not "${this.options.genesis.chainId}".`);
+            }
+            throw new CivichainError('TX_BAD_SIGNATURE', 'The transaction signature does not verify against its signer.', { hash: waiting.hash });
+          }
+          // Submitting the same signed transaction again is answered, not refused: it is included once.
+          if (this.txs.has(waiting.hash) || seen.has(waiting.hash) || state.hasTransaction(waiting.hash)) {
+            waiting.resolve({ hash: waiting.hash, duplicate: true });
+            continue;
+          }
+          // Refuse now what would fail in a block: the rules of its type, against the committed state.
+          const reads: string[] = [];
+          checkTransaction(waiting.tx, waiting.hash, { ...context, state: recordingReader(state, reads) }, this.deps.registry);
+          if (waiting.tx.type !== 'note') readsOf.set(waiting.hash, reads);
+          if (this.txs.size + accepted.length >= this.maxSize) {
+            throw new CivichainError('MEMPOOL_FULL', `The node holds ${this.maxSize} waiting transactions. Try again shortly.`, { limit: this.maxSize });
+          }
+          seen.add(waiting.hash);
+          accepted.push(waiting);
+        } catch (error) {
+          waiting.reject(error);
+        }
+      }
+    }
+    if (accepted.length === 0) return;
+    const receivedAtMs = this.deps.now();
+    try {
+      // A ballot's arrival time is not kept: it could help link a ballot to a check-in (docs/ELECTIONS.md).
+      this.deps.repository.addMany(accepted.map((w) => ({ hash: w.hash, tx: w.tx, receivedAtMs: w.tx.type === 'election.ballot' ? 0 : receivedAtMs })));
+    } catch (error) {
+      for (const waiting of accepted) waiting.reject(error);
+      return;
+    }
+    for (const waiting of accepted) {
+      this.txs.set(waiting.hash, waiting.tx);
+      this.index(waiting.hash, readsOf.get(waiting.hash) ?? []);
+    }
+    for (const waiting of accepted) waiting.resolve({ hash: waiting.hash, duplicate: false });
+    this.deps.onChange(this.txs.size, accepted.map((w) => w.tx));
   }
 }

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { signRejection, type PreparedCertificate } from '../../core/ledger/consensusMessages';
+import { transactionHash } from '../../core/ledger/transaction';
 import { signVote } from '../../core/ledger/votes';
 import { VALIDATOR_SET_KEY } from '../../core/rules/validatorSet';
 import { MemoryConsensusStore } from '../consensus/memoryStore';
@@ -283,5 +284,21 @@ describe('MempoolRepository', () => {
     expect(again.mempool.add(entries[0]!)).toBe(true);
     expect(again.mempool.all().map((e) => e.hash)).toEqual([entries[1]!.hash, entries[0]!.hash]);
     expect(again.mempool.count()).toBe(2);
+  });
+});
+
+describe('LedgerStore.commitBlock and the mempool table', () => {
+  it('deletes the waiting rows of the transactions a block includes, in the block’s own commit, and leaves the others', () => {
+    const s = open();
+    const next = buildTestBlock(s, network, [noteTransaction(network, 'in the block', 'w1'), noteTransaction(network, 'also in it', 'w2')]);
+    const outside = noteTransaction(network, 'still waiting', 'w3');
+    const waiting = [...next.block.transactions, outside].map((tx, i) => ({ hash: transactionHash(tx), tx, receivedAtMs: 1000 + i }));
+    expect(s.mempool.addMany(waiting)).toBe(3);
+    s.commitBlock(next.block, next.hash, next.certificate, next.changes);
+    expect(s.mempool.all().map((e) => e.hash)).toEqual([transactionHash(outside)]);
+    // Durable with the block: a reopened store has the block and not its transactions as waiting.
+    const again = reopen();
+    expect(again.head().height).toBe(1);
+    expect(again.mempool.all().map((e) => e.hash)).toEqual([transactionHash(outside)]);
   });
 });

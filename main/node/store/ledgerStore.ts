@@ -224,6 +224,7 @@ function prepareStatements(db: Database.Database) {
       'INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
     deleteState: db.prepare<[string]>('DELETE FROM state WHERE key = ?'),
+    deleteWaiting: db.prepare<[string]>('DELETE FROM mempool WHERE hash = ?'),
     insertChange: db.prepare<[number, string, string | null]>('INSERT INTO state_changes (height, key, value) VALUES (?, ?, ?)'),
     putHead: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     getState: db.prepare<[string], string>('SELECT value FROM state WHERE key = ?').pluck(),
@@ -320,7 +321,11 @@ export class LedgerStore implements ConsensusStore {
     this.writeBlock = db.transaction((row: CommitRow) => {
       const { header } = row.block;
       sql.insertBlock.run(header.height, row.hash, row.headerText, row.block.signature, row.certificateText, row.digest);
-      row.txRows.forEach(({ hash, body, tx }, index) => sql.insertTx.run(hash, header.height, index, body, tx.signature));
+      row.txRows.forEach(({ hash, body, tx }, index) => {
+        sql.insertTx.run(hash, header.height, index, body, tx.signature);
+        // Final now: no longer waiting (the mempool forgets it in memory; see TransactionPool.included).
+        sql.deleteWaiting.run(hash);
+      });
       for (const [key, value] of row.writes) {
         if (value === null) sql.deleteState.run(key);
         else sql.upsertState.run(key, value);

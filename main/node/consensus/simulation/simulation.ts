@@ -84,6 +84,9 @@ export class SimMempool implements Mempool {
   remove(hashes: readonly string[]): void {
     for (const hash of hashes) this.txs.delete(hash);
   }
+  included(hashes: readonly string[]): void {
+    this.remove(hashes);
+  }
   addFromPeer(tx: Transaction): void {
     this.add(tx);
   }
