@@ -13,7 +13,7 @@ import type { Genesis } from '../../core/genesis';
 import { canonicalize } from '../../core/encoding/canonicalJson';
 import type { Block, BlockHeader } from '../../core/ledger/block';
 import type { PreparedCertificate, Rejection } from '../../core/ledger/consensusMessages';
-import type { Transaction } from '../../core/ledger/transaction';
+import { rememberedCanonicalBody, rememberedTransactionHash, type Transaction } from '../../core/ledger/transaction';
 import type { CommitCertificate, Vote, VoteKind } from '../../core/ledger/votes';
 import type { StateReader } from '../../core/rules/types';
 import type { StateChanges } from '../../core/stateTransition';
@@ -382,8 +382,10 @@ export class LedgerStore implements ConsensusStore {
       refuse('its transactions, its header and its state changes count different transactions');
     }
     const txRows = block.transactions.map((tx, index) => {
-      const body = encodeTransactionBody(tx);
-      const hash = sha256Hex(body);
+      // A transaction made here was hashed from its remembered text when it was sealed: not hashed again.
+      const remembered = rememberedCanonicalBody(tx);
+      const body = remembered ?? encodeTransactionBody(tx);
+      const hash = (remembered === undefined ? undefined : rememberedTransactionHash(tx)) ?? sha256Hex(body);
       if (changes.txHashes[index] !== hash) refuse(`transaction ${index} is not the one its state changes were computed for`);
       return { hash, body, tx };
     });
