@@ -47,10 +47,10 @@ export type SubmitOutcome = { readonly hash: string; readonly duplicate: boolean
 
 type VerifiedBatch = { readonly batch: readonly Waiting[] } & ({ readonly hashes: readonly (string | null)[] } | { readonly error: unknown });
 
-/** A batch being verified; `ready` once its result is in. */
+/** A batch being verified; `verified` once its result is in. */
 interface InFlight {
-  ready: boolean;
-  result: Promise<VerifiedBatch>;
+  readonly result: Promise<VerifiedBatch>;
+  verified?: VerifiedBatch;
 }
 
 interface Waiting {
@@ -265,12 +265,12 @@ export class TransactionPool implements Mempool {
     this.queue = [];
     if (batch.length === 0) return;
     const txs = batch.map((w) => w.tx);
-    const inFlight: InFlight = { ready: false, result: null as unknown as Promise<VerifiedBatch> };
-    inFlight.result = Promise.all([this.deps.verifier.verifyTransactions(txs, this.options.genesis.chainId), this.deps.precheck?.(txs)]).then(
+    const result = Promise.all([this.deps.verifier.verifyTransactions(txs, this.options.genesis.chainId), this.deps.precheck?.(txs)]).then(
       ([hashes]) => ({ batch, hashes }),
       (error: unknown) => ({ batch, error }),
     );
-    void inFlight.result.then(() => (inFlight.ready = true));
+    const inFlight: InFlight = { result };
+    void result.then((verified) => (inFlight.verified = verified));
     this.verifying.push(inFlight);
   }
 
@@ -284,12 +284,14 @@ export class TransactionPool implements Mempool {
   private async flush(): Promise<void> {
     try {
       while (this.verifying.length > 0) {
+        // The head and every batch after it that is verified too: one write for all of them. (The head's
+        // `verified` is set by then: that callback was registered before this await.)
         await (this.verifying[0] as InFlight).result;
-        // The head and every batch after it that is verified too: one write for all of them.
-        const ready: InFlight[] = [];
-        while (this.verifying.length > 0 && (this.verifying[0] as InFlight).ready) ready.push(this.verifying.shift() as InFlight);
-        if (ready.length === 0) ready.push(this.verifying.shift() as InFlight);
-        const batches = await Promise.all(ready.map((inFlight) => inFlight.result));
+        const batches: VerifiedBatch[] = [];
+        for (let head = this.verifying[0]; head?.verified; head = this.verifying[0]) {
+          batches.push(head.verified);
+          this.verifying.shift();
+        }
         try {
           this.persistVerified(batches);
         } catch (error) {

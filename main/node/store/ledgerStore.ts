@@ -13,7 +13,7 @@ import type { Genesis } from '../../core/genesis';
 import { canonicalize } from '../../core/encoding/canonicalJson';
 import type { Block, BlockHeader } from '../../core/ledger/block';
 import type { PreparedCertificate, Rejection } from '../../core/ledger/consensusMessages';
-import { rememberedCanonicalBody, rememberedTransactionHash, type Transaction } from '../../core/ledger/transaction';
+import { rememberedTransactionHash, type Transaction } from '../../core/ledger/transaction';
 import type { CommitCertificate, Vote, VoteKind } from '../../core/ledger/votes';
 import type { StateReader } from '../../core/rules/types';
 import type { StateChanges } from '../../core/stateTransition';
@@ -224,7 +224,6 @@ function prepareStatements(db: Database.Database) {
       'INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
     deleteState: db.prepare<[string]>('DELETE FROM state WHERE key = ?'),
-    deleteWaiting: db.prepare<[string]>('DELETE FROM mempool WHERE hash = ?'),
     insertChange: db.prepare<[number, string, string | null]>('INSERT INTO state_changes (height, key, value) VALUES (?, ?, ?)'),
     putHead: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     getState: db.prepare<[string], string>('SELECT value FROM state WHERE key = ?').pluck(),
@@ -321,11 +320,9 @@ export class LedgerStore implements ConsensusStore {
     this.writeBlock = db.transaction((row: CommitRow) => {
       const { header } = row.block;
       sql.insertBlock.run(header.height, row.hash, row.headerText, row.block.signature, row.certificateText, row.digest);
-      row.txRows.forEach(({ hash, body, tx }, index) => {
-        sql.insertTx.run(hash, header.height, index, body, tx.signature);
-        // Final now: no longer waiting (the mempool forgets it in memory; see TransactionPool.included).
-        sql.deleteWaiting.run(hash);
-      });
+      row.txRows.forEach(({ hash, body, tx }, index) => sql.insertTx.run(hash, header.height, index, body, tx.signature));
+      // Final now: no longer waiting (the mempool forgets them in memory; see TransactionPool.included).
+      this.mempool.removeWithin(row.txRows.map((r) => r.hash));
       for (const [key, value] of row.writes) {
         if (value === null) sql.deleteState.run(key);
         else sql.upsertState.run(key, value);
@@ -382,10 +379,9 @@ export class LedgerStore implements ConsensusStore {
       refuse('its transactions, its header and its state changes count different transactions');
     }
     const txRows = block.transactions.map((tx, index) => {
-      // A transaction made here was hashed from its remembered text when it was sealed: not hashed again.
-      const remembered = rememberedCanonicalBody(tx);
-      const body = remembered ?? encodeTransactionBody(tx);
-      const hash = (remembered === undefined ? undefined : rememberedTransactionHash(tx)) ?? sha256Hex(body);
+      const body = encodeTransactionBody(tx);
+      // A transaction made here remembers its body text and the hash taken of that same text: not hashed again.
+      const hash = rememberedTransactionHash(tx) ?? sha256Hex(body);
       if (changes.txHashes[index] !== hash) refuse(`transaction ${index} is not the one its state changes were computed for`);
       return { hash, body, tx };
     });

@@ -42,11 +42,7 @@ export class MempoolRepository {
       for (const entry of entries) added += this.insert.run(entry.hash, encodeSignedTransaction(entry.tx), entry.receivedAtMs).changes;
       return added;
     });
-    this.removeMany = db.transaction((hashes: readonly string[]) => {
-      let removed = 0;
-      for (const hash of hashes) removed += this.removeOne.run(hash).changes;
-      return removed;
-    });
+    this.removeMany = db.transaction((hashes: readonly string[]) => this.removeWithin(hashes));
   }
 
   /** Keeps a transaction; true when it was new, false (writing nothing) when that hash is already kept. */
@@ -65,7 +61,17 @@ export class MempoolRepository {
     return added;
   }
 
-  /** Removes the given transactions (final, or found invalid) in one write; returns how many were kept. */
+  /**
+   * Removes the given transactions inside the SQLite transaction the caller is running (a final block's
+   * commit: LedgerStore.commitBlock); returns how many were kept.
+   */
+  removeWithin(hashes: Iterable<string>): number {
+    let removed = 0;
+    for (const hash of hashes) removed += this.removeOne.run(hash).changes;
+    return removed;
+  }
+
+  /** Removes the given transactions (found invalid) in one write; returns how many were kept. */
   remove(hashes: readonly string[]): number {
     if (hashes.length === 0) return 0;
     const removed = this.removeMany(hashes);
