@@ -10,8 +10,11 @@
  * WebSocket connections. A submission is acknowledged once it is verified and durably in the mempool.
  *
  *   npx vite-node bench/apiIngest.ts [--count 100000] [--warmup 10000] [--connections 4] [--in-flight 256]
- *       [--approval auto|manual] [--cpu-profile file.cpuprofile]
+ *       [--batch 1] [--approval auto|manual] [--no-comparison] [--cpu-profile file.cpuprofile]
  *
+ * `--batch N` sends N submissions per WebSocket frame as a JSON-RPC 2.0 batch array (the API answers a
+ * batch with one array), as a client with many transactions to hand in at once would; `--in-flight` still
+ * counts submissions (each connection has in-flight ÷ N frames unanswered). N must divide --warmup.
  * `--approval manual` puts the node's validators in manual mode: it still proposes and checks a block,
  * but none becomes final, so the figure is ingest alone, without the cost of finalizing every block.
  *
@@ -40,7 +43,11 @@ const count = numberArgument('count', 100_000);
 const warmup = numberArgument('warmup', 10_000);
 const connections = numberArgument('connections', 4);
 const inFlight = numberArgument('in-flight', 256);
+const batch = numberArgument('batch', 1);
+if (warmup % batch !== 0) throw new RangeError(`--batch ${batch} must divide --warmup ${warmup}.`);
 const approval = choiceArgument('approval', ['auto', 'manual'] as const, 'auto');
+/** `--no-comparison` skips the second measurement (the mempool alone), for quicker repeated runs. */
+const compare = !process.argv.includes('--no-comparison');
 const cpuProfile = cpuProfileArgument();
 
 const VITE_NODE = fileURLToPath(new URL('../node_modules/vite-node/vite-node.mjs', import.meta.url));
@@ -111,6 +118,7 @@ async function main(): Promise<void> {
         count,
         connections,
         inFlight,
+        batch,
       },
       async () => {
         measured.heightBefore = running.status().height;
@@ -125,8 +133,8 @@ async function main(): Promise<void> {
     api = null;
     await node.close();
     node = null;
-    console.log('For comparison: the mempool alone (no API, no consensus)…');
-    const alone = await measureMempoolOnly(temp.path, count, warmup, connections * inFlight);
+    if (compare) console.log('For comparison: the mempool alone (no API, no consensus)…');
+    const alone = compare ? await measureMempoolOnly(temp.path, count, warmup, connections * inFlight) : null;
     const perS = result.acknowledged / (result.elapsedMs / 1000);
     const others = resources ? otherLoad(resources, resources.cpuCores + result.clientCpuCores) : null;
     const refused = Object.entries(result.refused);
@@ -140,6 +148,7 @@ async function main(): Promise<void> {
         ['Refused', refused.length === 0 ? '0' : refused.map(([code, n]) => `${code} ×${n}`).join(', ')],
         ['Measured time', `${(result.elapsedMs / 1000).toFixed(2)} s`],
         ['Connections × requests in flight', `${connections} × ${inFlight}`],
+        ['Requests per frame', batch === 1 ? '1 (one tx.submit per WebSocket frame)' : `${batch} (JSON-RPC 2.0 batch arrays)`],
         ['Approval mode of the node\'s validators', approval === 'auto' ? 'auto (it finalizes while it ingests)' : 'manual (no block becomes final)'],
         ['Answer latency p50 / p99 / max', `${formatNumber(result.latencyP50Ms)} / ${formatNumber(result.latencyP99Ms)} / ${formatNumber(result.latencyMaxMs)} ms`],
         ['Blocks the node finalized meanwhile', formatNumber(status.height - measured.heightBefore)],
@@ -153,9 +162,13 @@ async function main(): Promise<void> {
           : []),
         ['Client process CPU', `${result.clientCpuCores.toFixed(2)} of 2 cores`],
         ['CPU used by other processes meanwhile', others?.cores == null ? 'unknown' : `${others.cores.toFixed(2)} cores`],
-        ['For comparison: the mempool alone (TransactionPool.submit, no API, no consensus)', `${formatNumber(alone.txPerS)} tx/s`],
-        ['  its time with a batch being verified / in the SQLite group commit', `${(alone.verifyShare * 100).toFixed(0)} % / ${(alone.persistShare * 100).toFixed(0)} % (mean batch ${formatNumber(alone.meanBatch)})`],
-        ['  its process CPU / main thread busy', `${alone.resources.cpuCores.toFixed(2)} of 2 cores / ${(alone.resources.mainThreadBusy * 100).toFixed(0)} %`],
+        ...(alone
+          ? [
+              ['For comparison: the mempool alone (TransactionPool.submit, no API, no consensus)', `${formatNumber(alone.txPerS)} tx/s`],
+              ['  its time with a batch being verified / in the SQLite group commit', `${(alone.verifyShare * 100).toFixed(0)} % / ${(alone.persistShare * 100).toFixed(0)} % (mean batch ${formatNumber(alone.meanBatch)})`],
+              ['  its process CPU / main thread busy', `${alone.resources.cpuCores.toFixed(2)} of 2 cores / ${(alone.resources.mainThreadBusy * 100).toFixed(0)} %`],
+            ]
+          : []),
       ],
       [
         ...(others?.warning ? [others.warning] : []),

@@ -36,27 +36,42 @@ function connect(url: string, token: string): Promise<WebSocket> {
 
 /**
  * Sends frames[from..to) over the sockets, `inFlight` unanswered per socket; resolves when all are
- * answered. The request id is the frame's index.
+ * answered. A frame holds one request or a JSON-RPC batch of several; its index is its requests' key:
+ * request ids are `frame index × batch + position`.
  */
-function runPhase(sockets: readonly WebSocket[], frames: readonly string[], from: number, to: number, inFlight: number, tally: Tally | null): Promise<void> {
+function runPhase(
+  sockets: readonly WebSocket[],
+  frames: readonly string[],
+  batch: number,
+  from: number,
+  to: number,
+  inFlight: number,
+  tally: Tally | null,
+): Promise<void> {
   const sentAtMs = new Float64Array(to - from);
   let next = from;
   let answered = 0;
+  const count = (response: Response, frame: number) => {
+    if (!tally) return;
+    tally.latenciesMs.push(performance.now() - (sentAtMs[frame - from] ?? 0));
+    if (response.result) {
+      if (response.result.duplicate === true) tally.duplicates++;
+      else tally.acknowledged++;
+    } else {
+      const code = String(response.error?.data?.code ?? 'UNKNOWN');
+      tally.refused[code] = (tally.refused[code] ?? 0) + 1;
+    }
+  };
   return new Promise((resolve, reject) => {
     const onMessage = (ws: WebSocket) => (data: WebSocket.RawData) => {
-      const response = JSON.parse(String(data)) as Response;
+      const parsed = JSON.parse(String(data)) as Response | Response[];
+      const responses = Array.isArray(parsed) ? parsed : [parsed];
+      const first = responses[0]?.id;
       // Event notifications (no id) go to every client: not answers.
-      if (typeof response.id !== 'number' || response.id < from || response.id >= to) return;
-      if (tally) {
-        tally.latenciesMs.push(performance.now() - (sentAtMs[response.id - from] ?? 0));
-        if (response.result) {
-          if (response.result.duplicate === true) tally.duplicates++;
-          else tally.acknowledged++;
-        } else {
-          const code = String(response.error?.data?.code ?? 'UNKNOWN');
-          tally.refused[code] = (tally.refused[code] ?? 0) + 1;
-        }
-      }
+      if (typeof first !== 'number') return;
+      const frame = Math.floor(first / batch);
+      if (frame < from || frame >= to) return;
+      for (const response of responses) count(response, frame);
       answered++;
       if (next < to) send(ws);
       if (answered === to - from) {
@@ -72,7 +87,7 @@ function runPhase(sockets: readonly WebSocket[], frames: readonly string[], from
     for (const ws of sockets) {
       ws.on('message', onMessage(ws));
       ws.once('close', () => reject(new RangeError('the node closed an API connection during the benchmark')));
-      for (let i = 0; i < inFlight && next < to; i++) send(ws);
+      for (let i = 0; i < Math.max(1, Math.round(inFlight / batch)) && next < to; i++) send(ws);
     }
   });
 }
@@ -80,17 +95,22 @@ function runPhase(sockets: readonly WebSocket[], frames: readonly string[], from
 async function run(config: IngestStart): Promise<void> {
   const total = config.warmup + config.count;
   const prepared = presignNotes(config.chainId, total, SENDERS, `api-${Date.now()}`);
-  const frames = prepared.map(
+  const requests = prepared.map(
     ({ tx }, id) => `{"jsonrpc":"2.0","id":${id},"method":"tx.submit","params":{"transaction":${JSON.stringify(tx)}}}`,
   );
+  const { batch } = config;
+  const frames: string[] = [];
+  for (let i = 0; i < requests.length; i += batch) {
+    frames.push(batch === 1 ? (requests[i] as string) : `[${requests.slice(i, i + batch).join(',')}]`);
+  }
   tell({ type: 'signed' });
   const sockets = await Promise.all(Array.from({ length: config.connections }, () => connect(config.apiUrl, config.token)));
-  await runPhase(sockets, frames, 0, config.warmup, config.inFlight, null);
+  await runPhase(sockets, frames, batch, 0, config.warmup / batch, config.inFlight, null);
   tell({ type: 'measuring' });
   const tally: Tally = { acknowledged: 0, duplicates: 0, refused: {}, latenciesMs: [] };
   const cpu = process.cpuUsage();
   const startedMs = performance.now();
-  await runPhase(sockets, frames, config.warmup, total, config.inFlight, tally);
+  await runPhase(sockets, frames, batch, config.warmup / batch, frames.length, config.inFlight, tally);
   const elapsedMs = performance.now() - startedMs;
   const used = process.cpuUsage(cpu);
   for (const ws of sockets) ws.close();

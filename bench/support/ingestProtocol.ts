@@ -16,6 +16,8 @@ export interface IngestStart {
   readonly connections: number;
   /** Requests each connection keeps unanswered. */
   readonly inFlight: number;
+  /** Requests per frame: 1 sends each on its own; more sends JSON-RPC 2.0 batch arrays (§6). */
+  readonly batch: number;
 }
 
 /** client → parent */
