@@ -44,7 +44,7 @@ const warmup = numberArgument('warmup', 10_000);
 const connections = numberArgument('connections', 4);
 const inFlight = numberArgument('in-flight', 256);
 const batch = numberArgument('batch', 1);
-if (warmup % batch !== 0) throw new RangeError(`--batch ${batch} must divide --warmup ${warmup}.`);
+if (!Number.isInteger(batch) || warmup % batch !== 0) throw new RangeError(`--batch must be a whole number that divides --warmup (${warmup}), got ${batch}.`);
 const approval = choiceArgument('approval', ['auto', 'manual'] as const, 'auto');
 /** `--no-comparison` skips the second measurement (the mempool alone), for quicker repeated runs. */
 const compare = !process.argv.includes('--no-comparison');

@@ -35,9 +35,9 @@ function connect(url: string, token: string): Promise<WebSocket> {
 }
 
 /**
- * Sends frames[from..to) over the sockets, `inFlight` unanswered per socket; resolves when all are
- * answered. A frame holds one request or a JSON-RPC batch of several; its index is its requests' key:
- * request ids are `frame index × batch + position`.
+ * Sends frames[from..to) over the sockets, about `inFlight` requests unanswered per socket; resolves when
+ * every frame is answered. A frame holds one request or a JSON-RPC batch of `batch` requests, whose ids are
+ * `frame index × batch + position`: an answer's first id names its frame.
  */
 function runPhase(
   sockets: readonly WebSocket[],
