@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PublicKeyCache } from '../crypto/ed25519';
-import { blockHash, checkBlockHeader, leadingZeroBits, searchProofOfWork, signBlock, type Block, type BlockContext } from './block';
+import { blockHash, checkBlockHeader, leadingZeroBits, searchProofOfWork, signBlock, transactionsRoot, type Block, type BlockContext } from './block';
 import { merkleRoot } from './merkle';
+import { transactionHash } from './transaction';
 import { testBlock, testCertificate, testGenesis, testKey, testNote } from './testFixtures';
 import { checkCommitCertificate, createCertificate, signVote } from './votes';
 
@@ -50,6 +51,23 @@ describe('block checks: each failure has its own code', () => {
     // Swapping the transactions under a valid header is caught the same way.
     const swapped: Block = { ...block, transactions: [txs[1]!, txs[0]!] };
     expect(code(() => checkBlockHeader(swapped, context, keys))).toBe('BLOCK_WRONG_TX_ROOT');
+  });
+
+  it('remembers the root of a frozen list of transactions made here, and still refuses a header that lies about it', () => {
+    const frozen = Object.freeze([...txs]);
+    expect(transactionsRoot(frozen)).toBe(merkleRoot(txs.map(transactionHash)));
+    const honest = signBlock({ ...block.header, txRoot: transactionsRoot(frozen) }, frozen, proposer.privateKey);
+    expect(honest.transactions).toBe(frozen); // kept as it is, so the check finds its root remembered
+    expect(checkBlockHeader(honest, context, keys)).toBe(blockHash(honest.header));
+    const lying = signBlock({ ...block.header, txRoot: merkleRoot([]) }, frozen, proposer.privateKey);
+    expect(code(() => checkBlockHeader(lying, context, keys))).toBe('BLOCK_WRONG_TX_ROOT');
+    // A list that is not frozen can change after it was rooted: never remembered, signBlock copies it.
+    const open = [...txs];
+    expect(transactionsRoot(open)).toBe(transactionsRoot(frozen));
+    open.reverse();
+    expect(transactionsRoot(open)).toBe(merkleRoot(open.map(transactionHash)));
+    expect(transactionsRoot(open)).not.toBe(transactionsRoot(frozen));
+    expect(signBlock(block.header, open, proposer.privateKey).transactions).not.toBe(open);
   });
 
   it('BLOCK_INSUFFICIENT_WORK', () => {

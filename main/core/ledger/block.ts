@@ -11,7 +11,7 @@ import { canonicalBytes } from '../encoding/canonicalJson';
 import { sha256Hex } from '../encoding/hash';
 import { DOMAINS, HEX_32, HEX_64, signWithDomain, verifyWithDomain, type PublicKeyCache } from '../crypto/ed25519';
 import { merkleRoot } from './merkle';
-import { transactionHash, transactionSchema, type Transaction } from './transaction';
+import { rememberedTransactionHash, transactionHash, transactionSchema, type Transaction } from './transaction';
 
 export const MAX_BLOCK_TXS = 10_000;
 
@@ -94,9 +94,27 @@ export function searchProofOfWork(header: BlockHeader, startNonce: number, maxAt
   return null;
 }
 
+/** Roots of frozen lists of transactions made here (see transactionsRoot). */
+const knownRoots = new WeakMap<readonly Transaction[], string>();
+
+/**
+ * The Merkle root of a block's transactions (merkle.ts). A frozen list of transactions made here (each
+ * frozen to its last value, its hash remembered) cannot change, so its root is remembered: a proposal this
+ * node builds is rooted once, not again when its validators check it.
+ */
+export function transactionsRoot(transactions: readonly Transaction[]): string {
+  const known = knownRoots.get(transactions);
+  if (known !== undefined) return known;
+  const root = merkleRoot(transactions.map(transactionHash));
+  if (Object.isFrozen(transactions) && transactions.every((tx) => rememberedTransactionHash(tx) !== undefined)) knownRoots.set(transactions, root);
+  return root;
+}
+
+/** Signs a block; a frozen list of transactions is kept as it is (with its remembered root), others copied. */
 export function signBlock(header: BlockHeader, transactions: readonly Transaction[], privateKey: KeyObject): Block {
   const signature = signWithDomain(DOMAINS.block, Buffer.from(blockHash(header), 'hex'), privateKey);
-  return Object.freeze({ header: Object.freeze({ ...header }), signature, transactions: Object.freeze([...transactions]) });
+  const list = Object.isFrozen(transactions) ? transactions : Object.freeze([...transactions]);
+  return Object.freeze({ header: Object.freeze({ ...header }), signature, transactions: list });
 }
 
 /** Parses an untrusted block; BLOCK_MALFORMED names the field. */
@@ -145,9 +163,8 @@ export function checkBlockHeader(block: Block, context: BlockContext, keys: Publ
     fail('BLOCK_WRONG_DIFFICULTY', `The block claims difficulty ${header.difficulty}; the network requires ${context.difficulty}.`);
   }
   // An election record carries only the hashes of blocks without election transactions (txHashes).
-  const hashes = txHashes ?? block.transactions.map(transactionHash);
-  if (header.txCount !== hashes.length) fail('BLOCK_WRONG_TX_COUNT', 'The header counts a different number of transactions.');
-  if (merkleRoot(hashes) !== header.txRoot) fail('BLOCK_WRONG_TX_ROOT', "The block's Merkle root does not match its transactions.");
+  if (header.txCount !== (txHashes ?? block.transactions).length) fail('BLOCK_WRONG_TX_COUNT', 'The header counts a different number of transactions.');
+  if ((txHashes ? merkleRoot(txHashes) : transactionsRoot(block.transactions)) !== header.txRoot) fail('BLOCK_WRONG_TX_ROOT', "The block's Merkle root does not match its transactions.");
   const hash = blockHash(header);
   if (!meetsDifficulty(hash, header.difficulty)) {
     fail('BLOCK_INSUFFICIENT_WORK', `The block hash has ${leadingZeroBits(hash)} leading zero bits; ${header.difficulty} are required.`);

@@ -19,7 +19,7 @@
 import { CivichainError } from '../../core/errors';
 import type { Genesis } from '../../core/genesis';
 import type { PublicKeyCache } from '../../core/crypto/ed25519';
-import { blockHash as hashOfBlock, checkBlockHeader, signBlock, type Block, type BlockHeader } from '../../core/ledger/block';
+import { blockHash as hashOfBlock, checkBlockHeader, signBlock, transactionsRoot, type Block, type BlockHeader } from '../../core/ledger/block';
 import {
   consensusMessageSchema,
   proposerFor,
@@ -35,7 +35,6 @@ import {
   type Rejection,
   type RoundChange,
 } from '../../core/ledger/consensusMessages';
-import { merkleRoot } from '../../core/ledger/merkle';
 import { transactionHash, type Transaction } from '../../core/ledger/transaction';
 import {
   checkCommitCertificate,
@@ -893,13 +892,14 @@ export class ConsensusEngine {
     if (prepared) {
       block = prepared.block;
     } else {
-      const transactions = this.selectTransactions(h);
+      // Frozen now, so that its root is taken once: signBlock keeps this list and the check finds its root known.
+      const transactions = Object.freeze(this.selectTransactions(h));
       const header: BlockHeader = {
         chainId: this.options.genesis.chainId,
         height: h.height,
         previousHash: h.parent.hash,
         timeMs: Math.max(this.deps.clock.now(), h.parent.timeMs),
-        txRoot: merkleRoot(transactions.map(transactionHash)),
+        txRoot: transactionsRoot(transactions),
         txCount: transactions.length,
         proposer: key.publicKey,
         round,

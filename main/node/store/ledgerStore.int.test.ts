@@ -129,7 +129,9 @@ describe('LedgerStore', () => {
 
   it('keeps prepared certificates per round until their height commits', () => {
     const s = open();
-    const built = buildTestBlock(s, network, [noteTransaction(network, 'prepared', 'p1')]);
+    // One transaction made here (its signed text remembered) and one plain copy (encoded from its fields).
+    const copy = { ...noteTransaction(network, 'a "quoted" \\ text', 'p2') };
+    const built = buildTestBlock(s, network, [noteTransaction(network, 'prepared', 'p1'), copy]);
     const prepared = (round: number): PreparedCertificate => ({
       round,
       blockHash: built.hash,

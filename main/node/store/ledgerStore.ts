@@ -23,6 +23,7 @@ import {
   decodeHeader,
   decodeTransaction,
   encodeCertificate,
+  encodePrepared,
   encodeHeader,
   encodeTransactionBody,
   runningDigest,
@@ -425,8 +426,7 @@ export class LedgerStore implements ConsensusStore {
   }
 
   savePrepared(height: number, prepared: PreparedCertificate): void {
-    // Read back only by this node (loadPrepared) and hashed by no one: plain JSON, not the slower canonical form.
-    this.sql.savePrepared.run(height, prepared.round, JSON.stringify(prepared));
+    this.sql.savePrepared.run(height, prepared.round, encodePrepared(prepared));
   }
 
   loadPrepared(height: number): PreparedCertificate[] {

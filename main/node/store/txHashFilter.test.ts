@@ -52,5 +52,10 @@ describe('TxHashFilter', () => {
     expect(filter.mayContain(hash(1))).toBe(false);
     expect(filter.mayContain('not a hash')).toBe(true);
     expect(filter.mayContain(hash(1).toUpperCase())).toBe(true);
+    // A bad digit past the probes' digits, a hash one digit short or long, a character beyond ASCII.
+    expect(filter.mayContain(`${hash(1).slice(0, 63)}g`)).toBe(true);
+    expect(filter.mayContain(hash(1).slice(0, 63))).toBe(true);
+    expect(filter.mayContain(`${hash(1)}0`)).toBe(true);
+    expect(filter.mayContain(`${hash(1).slice(0, 10)}é${hash(1).slice(11)}`)).toBe(true);
   });
 });

@@ -11,13 +11,19 @@
 const BITS_PER_ENTRY = 10;
 const PROBES = 7;
 const MIN_CAPACITY = 1 << 16;
-const HEX_HASH = /^[0-9a-f]{64}$/;
+const HASH_LENGTH = 64;
+
+/** Lower-case hex digit values by character code; -1 for every other character. */
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let c = 0; c < 16; c++) NIBBLE['0123456789abcdef'.charCodeAt(c)] = c;
 
 export class TxHashFilter {
   private bits: Uint32Array;
   private size: number;
   private capacity: number;
   private count = 0;
+  /** The probes' 32-bit words of the hash being looked at (reused: asked of every transaction). */
+  private readonly words = new Uint32Array(PROBES);
 
   /** `chain` counts and yields the hashes on the chain now (read again whenever the filter grows). */
   constructor(private readonly chain: { count(): number; all(): Iterable<string> }) {
@@ -29,9 +35,9 @@ export class TxHashFilter {
 
   /** False: the hash is certainly not on the chain. True: it may be (ask the store). */
   mayContain(hash: string): boolean {
-    if (!HEX_HASH.test(hash)) return true;
+    if (!this.decode(hash)) return true;
     for (let i = 0; i < PROBES; i++) {
-      const bit = this.position(hash, i);
+      const bit = this.words[i]! % this.size;
       if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
     }
     return true;
@@ -58,15 +64,30 @@ export class TxHashFilter {
 
   private set(hash: string): void {
     this.count++;
-    if (!HEX_HASH.test(hash)) return;
+    if (!this.decode(hash)) return;
     for (let i = 0; i < PROBES; i++) {
-      const bit = this.position(hash, i);
+      const bit = this.words[i]! % this.size;
       this.bits[bit >>> 5]! |= 1 << (bit & 31);
     }
   }
 
-  /** Probe i: 32 bits of the hash (eight hex digits), modulo the filter's size. */
-  private position(hash: string, i: number): number {
-    return parseInt(hash.slice(i * 8, i * 8 + 8), 16) % this.size;
+  /**
+   * Reads the hash into `words` (probe i is hex digits 8i to 8i + 7, as a 32-bit number; its bit is that
+   * number modulo the filter's size). False, leaving them unusable, when it is not 64 lower-case hex digits.
+   */
+  private decode(hash: string): boolean {
+    if (hash.length !== HASH_LENGTH) return false;
+    let word = 0;
+    for (let i = 0; i < HASH_LENGTH; i++) {
+      const code = hash.charCodeAt(i);
+      const nibble = code < 128 ? NIBBLE[code]! : -1;
+      if (nibble < 0) return false;
+      word = (word << 4) | nibble;
+      if ((i & 7) === 7) {
+        if (i >>> 3 < PROBES) this.words[i >>> 3] = word;
+        word = 0;
+      }
+    }
+    return true;
   }
 }

@@ -139,6 +139,29 @@ describe('createVerifyPool (fake workers)', () => {
     await pool.close();
   });
 
+  it('does not send a transaction made here to the workers again once they found it valid (unless memoize is off)', async () => {
+    const batch = notes.slice(20, 30);
+    const forged = createTransactionFromJSON(JSON.parse(JSON.stringify(withBadSignature(notes[30] as Transaction))));
+    const tasksSent = (worker: FakeWorker | undefined) => (worker?.posted ?? []).flatMap((message) => (message as { tasks: unknown[] }).tasks).length;
+    const { pool, workers } = fakePool({ workers: 1 });
+    const { pool: audit, workers: auditWorkers } = fakePool({ workers: 1, memoize: false });
+    try {
+      for (const verifier of [pool, audit]) {
+        expect(await verifier.verifyTransactions([...batch, forged], TEST_CHAIN_ID)).toEqual([...batch.map(transactionHash), null]);
+        // The same objects again, as a block of mempool transactions: the same answers.
+        expect(await verifier.verifyTransactions([forged, ...batch], TEST_CHAIN_ID)).toEqual([null, ...batch.map(transactionHash)]);
+        // Valid for its own chain only.
+        expect(await verifier.verifyTransactions([batch[0] as Transaction], 'another-network')).toEqual([null]);
+      }
+      // Only the forged one and the one asked about for another chain went back to the workers.
+      expect(tasksSent(workers[0])).toBe(11 + 1 + 1);
+      expect(tasksSent(auditWorkers[0])).toBe(11 + 11 + 1);
+    } finally {
+      await pool.close();
+      await audit.close();
+    }
+  });
+
   it('holds the process open only while work is in flight', async () => {
     const { pool, workers } = fakePool({ workers: 1 });
     const worker = workers[0] as FakeWorker;

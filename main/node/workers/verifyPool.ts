@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { PublicKeyCache } from '../../core/crypto/ed25519';
 import { CivichainError } from '../../core/errors';
 import { CredentialVerifier, type CredentialClaim } from '../../core/elections/credential';
-import type { Transaction } from '../../core/ledger/transaction';
+import { rememberedTransactionHash, type Transaction } from '../../core/ledger/transaction';
 import type { Verifier } from '../consensus/types';
 import type { Logger } from '../log';
 import {
@@ -149,6 +149,12 @@ class WorkerVerifyPool implements VerifyPool {
   private readonly slots: Slot[];
   private nextRequestId = 1;
   private closed = false;
+  /**
+   * Transactions made here (frozen to their last value, so their signatures cannot change) that a worker
+   * found valid for their own chain: a block of this node's mempool transactions is not sent to the workers
+   * again. Empty when `memoize` is off (an audit verifies everything).
+   */
+  private readonly verified: WeakSet<Transaction> | null;
 
   constructor(
     options: VerifyPoolOptions,
@@ -164,6 +170,7 @@ class WorkerVerifyPool implements VerifyPool {
       niceness: options.workerNiceness ?? DEFAULT_WORKER_NICENESS,
     };
     this.spawn = deps.spawn ?? spawnWorkerThread;
+    this.verified = options.memoize === false ? null : new WeakSet();
     this.slots = Array.from({ length: this.size }, (_, index) => ({
       index,
       worker: null,
@@ -178,7 +185,25 @@ class WorkerVerifyPool implements VerifyPool {
   }
 
   async verifyTransactions(transactions: readonly Transaction[], chainId: string): Promise<(string | null)[]> {
-    return toTransactionResults(await this.run(transactions.map((tx) => transactionTask(tx, chainId))));
+    const verified = this.verified;
+    if (!verified) return toTransactionResults(await this.run(transactions.map((tx) => transactionTask(tx, chainId))));
+    const results = new Array<string | null>(transactions.length).fill(null);
+    const unknown: number[] = [];
+    transactions.forEach((tx, index) => {
+      const hash = tx.chainId === chainId && verified.has(tx) ? rememberedTransactionHash(tx) : undefined;
+      if (hash === undefined) unknown.push(index);
+      else results[index] = hash;
+    });
+    if (unknown.length === 0) return results;
+    const checked = toTransactionResults(await this.run(unknown.map((index) => transactionTask(transactions[index] as Transaction, chainId))));
+    unknown.forEach((index, k) => {
+      const hash = checked[k] ?? null;
+      results[index] = hash;
+      const tx = transactions[index] as Transaction;
+      // Remembered only for a transaction whose hash is remembered too: made here, so frozen.
+      if (hash !== null && tx.chainId === chainId && rememberedTransactionHash(tx) === hash) verified.add(tx);
+    });
+    return results;
   }
 
   async verifyBatch(items: readonly SignedMessage[]): Promise<boolean[]> {
