@@ -9,7 +9,6 @@
  */
 import { canonicalize } from '../../core/encoding/canonicalJson';
 import type { BlockHeader } from '../../core/ledger/block';
-import type { PreparedCertificate } from '../../core/ledger/consensusMessages';
 import { rememberedCanonicalBody, type Transaction, type TransactionBody } from '../../core/ledger/transaction';
 import type { CommitCertificate } from '../../core/ledger/votes';
 import { sha256Hex } from '../../core/encoding/hash';
@@ -55,18 +54,6 @@ export function encodeSignedTransaction(tx: Transaction): string {
     if (body.startsWith(`"signer":"${tx.signer}"`, at)) return `${body.slice(0, at)}"signature":"${tx.signature}",${body.slice(at)}`;
   }
   return canonicalize({ type: tx.type, chainId: tx.chainId, signer: tx.signer, nonce: tx.nonce, payload: tx.payload, signature: tx.signature });
-}
-
-/**
- * A prepared certificate, for this node alone (loadPrepared parses it; no one hashes it): plain JSON, its
- * block's transactions written as their signed canonical text, which a transaction made here remembers
- * (JSON.stringify would walk each one again; a prepared block is written at every height).
- */
-export function encodePrepared(prepared: PreparedCertificate): string {
-  const { block } = prepared;
-  const transactions = block.transactions.map(encodeSignedTransaction).join(',');
-  const blockText = `{"header":${JSON.stringify(block.header)},"signature":${JSON.stringify(block.signature)},"transactions":[${transactions}]}`;
-  return `{"round":${JSON.stringify(prepared.round)},"blockHash":${JSON.stringify(prepared.blockHash)},"block":${blockText},"prepares":${JSON.stringify(prepared.prepares)}}`;
 }
 
 export function encodeCertificate(certificate: CommitCertificate): string {
