@@ -129,7 +129,7 @@ describe('LedgerStore', () => {
 
   it('keeps prepared certificates per round until their height commits', () => {
     const s = open();
-    // One transaction made here (its signed text remembered) and one plain copy (encoded from its fields).
+    // One transaction made here (frozen, its hash remembered) and a plain copy with text that JSON must escape.
     const copy = { ...noteTransaction(network, 'a "quoted" \\ text', 'p2') };
     const built = buildTestBlock(s, network, [noteTransaction(network, 'prepared', 'p1'), copy]);
     const prepared = (round: number): PreparedCertificate => ({

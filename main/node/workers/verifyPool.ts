@@ -152,7 +152,7 @@ class WorkerVerifyPool implements VerifyPool {
   /**
    * Transactions made here (frozen to their last value, so their signatures cannot change) that a worker
    * found valid for their own chain: a block of this node's mempool transactions is not sent to the workers
-   * again. Empty when `memoize` is off (an audit verifies everything).
+   * again. Null when `memoize` is off (an audit verifies everything).
    */
   private readonly verified: WeakSet<Transaction> | null;
 
@@ -186,11 +186,10 @@ class WorkerVerifyPool implements VerifyPool {
 
   async verifyTransactions(transactions: readonly Transaction[], chainId: string): Promise<(string | null)[]> {
     const verified = this.verified;
-    if (!verified) return toTransactionResults(await this.run(transactions.map((tx) => transactionTask(tx, chainId))));
     const results = new Array<string | null>(transactions.length).fill(null);
     const unknown: number[] = [];
     transactions.forEach((tx, index) => {
-      const hash = tx.chainId === chainId && verified.has(tx) ? rememberedTransactionHash(tx) : undefined;
+      const hash = tx.chainId === chainId && verified?.has(tx) ? rememberedTransactionHash(tx) : undefined;
       if (hash === undefined) unknown.push(index);
       else results[index] = hash;
     });
@@ -201,7 +200,7 @@ class WorkerVerifyPool implements VerifyPool {
       results[index] = hash;
       const tx = transactions[index] as Transaction;
       // Remembered only for a transaction whose hash is remembered too: made here, so frozen.
-      if (hash !== null && tx.chainId === chainId && rememberedTransactionHash(tx) === hash) verified.add(tx);
+      if (verified && hash !== null && tx.chainId === chainId && rememberedTransactionHash(tx) === hash) verified.add(tx);
     });
     return results;
   }
