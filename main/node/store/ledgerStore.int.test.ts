@@ -224,6 +224,77 @@ describe('LedgerStore', () => {
     expect(s.head()).toEqual(head);
   });
 
+  it('finds a transaction by its whole hash, not by the 12 digits its index holds, and by prefixes of any length', () => {
+    const s = open();
+    const committed = commitTestBlocks(s, network, 3, { txsPerBlock: 4 });
+    const hash = committed[1]!.changes.txHashes[2]!;
+    // A row whose hash shares its first 12 digits with a stored transaction's (SHA-256 will not make one),
+    // written beside the open store by a second connection (the start-up check would refuse the extra row).
+    const twin = `${hash.slice(0, 12)}${hash[12] === '0' ? '1' : '0'}${hash.slice(13)}`;
+    const db = new Database(stores.path);
+    db.prepare('INSERT INTO transactions (hash, height, tx_index, body, signature) VALUES (?, 1, 99, ?, ?)').run(twin, '{}', '00');
+    const sharing = db.prepare<[string], number>('SELECT COUNT(*) FROM transactions WHERE hash_prefix = substr(?, 1, 12)').pluck().get(hash);
+    db.close();
+    expect(sharing).toBe(2);
+    const twinFirst = twin < hash;
+    expect(s.transaction(hash)).toMatchObject({ hash, height: 2, index: 2 });
+    expect(s.state().hasTransaction(hash)).toBe(true);
+    const absent = `${hash.slice(0, 12)}${hash[12] === 'f' ? 'e' : 'f'}${hash.slice(13)}`;
+    expect(s.transaction(absent)).toBeNull();
+    expect(s.state().hasTransaction(absent)).toBe(false);
+    for (const length of [1, 6, 11, 12, 13, 40, 64]) {
+      const found = s.transactionsWithPrefix(hash.slice(0, length), 50);
+      expect(found).toContain(hash);
+      expect(found.every((h) => h.startsWith(hash.slice(0, length)))).toBe(true);
+      expect(found).toEqual([...found].sort());
+    }
+    expect(s.transactionsWithPrefix(hash.slice(0, 12), 50)).toEqual(twinFirst ? [twin, hash] : [hash, twin]);
+    expect(s.transactionsWithPrefix(hash, 50)).toEqual([hash]);
+    expect(s.transactionsWithPrefix(hash.slice(0, 12), 1)).toEqual([twinFirst ? twin : hash]);
+  });
+
+  it('migrates a store whose transactions were keyed by their hash (schema 3): every row kept, found by hash', () => {
+    const s = open();
+    const committed = commitTestBlocks(s, network, 4, { txsPerBlock: 3 });
+    stores.close();
+    // The table as migrations 2 and 3 made it, with the same rows, and migration 4 not yet applied.
+    const db = new Database(stores.path);
+    db.exec(`
+      CREATE TABLE old_transactions (
+        hash TEXT PRIMARY KEY NOT NULL, height INTEGER NOT NULL REFERENCES blocks (height), tx_index INTEGER NOT NULL,
+        body TEXT NOT NULL, signature TEXT NOT NULL,
+        type TEXT GENERATED ALWAYS AS (json_extract(body, '$.type')) VIRTUAL,
+        signer TEXT GENERATED ALWAYS AS (json_extract(body, '$.signer')) VIRTUAL,
+        UNIQUE (height, tx_index)
+      ) STRICT;
+      INSERT INTO old_transactions (hash, height, tx_index, body, signature) SELECT hash, height, tx_index, body, signature FROM transactions;
+      DROP TABLE transactions;
+      ALTER TABLE old_transactions RENAME TO transactions;
+      CREATE INDEX transactions_ballots ON transactions (json_extract(body, '$.payload.election'), json_extract(body, '$.payload.choices'))
+        WHERE type = 'election.ballot';
+      DELETE FROM schema_migrations WHERE id = 4;
+    `);
+    db.close();
+
+    const migrated = open();
+    for (const { changes, block } of committed) {
+      changes.txHashes.forEach((hash, index) => {
+        expect(migrated.transaction(hash)).toMatchObject({ hash, tx: block.transactions[index], height: block.header.height, index });
+        expect(migrated.state().hasTransaction(hash)).toBe(true);
+      });
+    }
+    commitTestBlocks(migrated, network, 1, { txsPerBlock: 2 });
+    expect(migrated.head().height).toBe(5);
+    stores.close();
+    const check = new Database(stores.path, { readonly: true });
+    const indexes = check.prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'transactions' ORDER BY name").pluck().all();
+    const applied = check.prepare<[], number>('SELECT id FROM schema_migrations ORDER BY id').pluck().all();
+    check.close();
+    expect(indexes).toEqual(['sqlite_autoindex_transactions_1', 'transactions_ballots', 'transactions_by_hash_prefix']);
+    expect(applied).toEqual([1, 2, 3, 4]);
+    expect(() => reopen()).not.toThrow();
+  });
+
   it('refuses a store written for another network (STORE_GENESIS_MISMATCH)', () => {
     const s = open();
     commitTestBlocks(s, network, 1);

@@ -227,7 +227,8 @@ function prepareStatements(db: Database.Database) {
     insertChange: db.prepare<[number, string, string | null]>('INSERT INTO state_changes (height, key, value) VALUES (?, ?, ?)'),
     putHead: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     getState: db.prepare<[string], string>('SELECT value FROM state WHERE key = ?').pluck(),
-    hasTx: db.prepare<[string], number>('SELECT 1 FROM transactions WHERE hash = ?').pluck(),
+    // A hash is found by its 12-digit prefix (the index of migration 4), then compared whole: pass it twice.
+    hasTx: db.prepare<[string, string], number>('SELECT 1 FROM transactions WHERE hash_prefix = substr(?, 1, 12) AND hash = ?').pluck(),
     countTxs: db.prepare<[], number>('SELECT COUNT(*) FROM transactions').pluck(),
     allTxHashes: db.prepare<[], string>('SELECT hash FROM transactions').pluck(),
     blockByHeight: db
@@ -249,13 +250,19 @@ function prepareStatements(db: Database.Database) {
       .raw(),
     // A recount straight from the stored ballots, in SQLite's C code (json_each), not from the state's tally.
     recountBallots: db.prepare<[string], { choices: string; ballots: number }>(RECOUNT_BALLOTS_SQL),
-    txHashesFrom: db
-      .prepare<[string, string, number], string>('SELECT hash FROM transactions WHERE hash >= ? AND hash < ? ORDER BY hash LIMIT ?')
+    // The hashes that start with a hex prefix, in order: the range [prefix, prefix + "g") of ordered text,
+    // narrowed by the prefix index and decided by the whole hash. Pass the prefix four times, then the limit.
+    txHashesWithPrefix: db
+      .prepare<[string, string, string, string, number], string>(
+        `SELECT hash FROM transactions
+          WHERE hash_prefix >= substr(?, 1, 12) AND hash_prefix < substr(?, 1, 12) || 'g' AND hash >= ? AND hash < ? || 'g'
+          ORDER BY hash_prefix, hash LIMIT ?`,
+      )
       .pluck(),
     txByHash: db
-      .prepare<[string], [height: number, index: number, body: string, signature: string, blockHash: string]>(
+      .prepare<[string, string], [height: number, index: number, body: string, signature: string, blockHash: string]>(
         `SELECT t.height, t.tx_index, t.body, t.signature, b.hash
-         FROM transactions t JOIN blocks b ON b.height = t.height WHERE t.hash = ?`,
+         FROM transactions t JOIN blocks b ON b.height = t.height WHERE t.hash_prefix = substr(?, 1, 12) AND t.hash = ?`,
       )
       .raw(),
     ownVote: db
@@ -339,7 +346,7 @@ export class LedgerStore implements ConsensusStore {
     this.txFilter = txFilter;
     this.reader = {
       get: (key) => stateCache.get(key),
-      hasTransaction: (hash) => txFilter.mayContain(hash) && sql.hasTx.get(hash) !== undefined,
+      hasTransaction: (hash) => txFilter.mayContain(hash) && sql.hasTx.get(hash, hash) !== undefined,
     };
     const head = sql.head.get();
     this.current = head
@@ -486,7 +493,7 @@ export class LedgerStore implements ConsensusStore {
 
   /** A transaction on the chain, with where it is; null when no stored block holds it. */
   transaction(hash: string): StoredTransaction | null {
-    const row = this.sql.txByHash.get(hash);
+    const row = this.sql.txByHash.get(hash, hash);
     if (!row) return null;
     const [height, index, body, signature, blockHash] = row;
     return { hash, tx: decodeTransaction(body, signature), height, index, blockHash };
@@ -500,8 +507,7 @@ export class LedgerStore implements ConsensusStore {
   /** Hashes of final transactions that start with a hex prefix (a short tracking code), at most `limit`. */
   transactionsWithPrefix(prefix: string, limit = 10): string[] {
     if (!/^[0-9a-f]{1,64}$/.test(prefix)) return [];
-    // The primary key is ordered text: the prefix is a range [prefix, prefix + "g").
-    return this.sql.txHashesFrom.all(prefix, `${prefix}g`, checkLimit(limit, 10));
+    return this.sql.txHashesWithPrefix.all(prefix, prefix, prefix, prefix, checkLimit(limit, 10));
   }
 
   /** The rejections recorded for a block, oldest first. */
