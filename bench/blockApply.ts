@@ -5,11 +5,15 @@
  * state changes (`applyTransactions`) and its certificate are built just before, on an in-memory store of
  * the same network (main/node/store/testChain.ts).
  *
- * A block's commit costs more as the store grows (each transaction's hash goes into a random leaf of the
- * hash index, so a block dirties about one index page per transaction), so the 1,000-transaction blocks
- * are reported twice: the first ones into a fresh store, and the last ones once it holds some 200,000.
+ * A block's commit costs more as the store grows (each transaction's hash prefix goes into a random leaf of
+ * the hash-prefix index, so once that index has more leaves than a block has transactions a block dirties
+ * about one index page per transaction), so the 1,000-transaction blocks are reported twice: the first ones
+ * into a fresh store, and the last ones once it holds some 200,000.
  *
- *   npx vite-node bench/blockApply.ts [--blocks-1000 250] [--late-blocks 50] [--blocks-5000 12]
+ *   npx vite-node bench/blockApply.ts [--blocks-1000 250] [--late-blocks 50] [--blocks-5000 12] [--sqlite-checkpoints]
+ *
+ * `--sqlite-checkpoints` leaves the checkpoints to SQLite, on the main thread at each commit that fills
+ * the WAL past its limit: what a node does when its checkpoint worker cannot start or has stopped.
  *
  * Target (issue 3, Acceptance "Targets"): ≥ 30,000 tx/s.
  */
@@ -52,12 +56,15 @@ interface Window {
  * Commits `total` blocks of `txsPerBlock` notes into a fresh store and times the blocks of each window.
  * Between blocks the event loop turns, so the checkpoint worker is told and answered as in a node.
  */
+/** Without the checkpoint worker: SQLite's own checkpoints, as a node whose worker failed (see the header). */
+const sqliteCheckpoints = process.argv.includes('--sqlite-checkpoints');
+
 async function measure(network: TestNetwork, folder: string, txsPerBlock: number, total: number, windows: readonly Window[]): Promise<Result[]> {
   const memory = new MemoryConsensusStore(network.genesis, network.genesisHash);
   const store = openStore({ path: join(folder, `chain-${txsPerBlock}.sqlite`), genesis: network.genesis, genesisHash: network.genesisHash });
   const results: Result[] = [];
   try {
-    await store.checkpointOffThread();
+    if (!sqliteCheckpoints) await store.checkpointOffThread();
     for (const window of windows) {
       if (window.from < memory.head().height) throw new RangeError('windows must be in order');
       let stop: (() => ResourceUse) | null = null;
@@ -132,7 +139,11 @@ async function main(): Promise<void> {
       rows,
       [
         ...(warning ? [warning] : []),
-        'Timed: commitBlock only (header, certificate and tx encoding, hash checks, running digest, one SQLite transaction with WAL and synchronous=FULL); the WAL is checkpointed by the store\'s worker thread, as in a node.',
+        `Timed: commitBlock only (header, certificate and tx encoding, hash checks, running digest, one SQLite transaction with WAL and synchronous=FULL); ${
+          sqliteCheckpoints
+            ? "the WAL is checkpointed by SQLite itself, on the main thread (--sqlite-checkpoints: a node whose checkpoint worker failed)."
+            : "the WAL is checkpointed by the store's worker thread, as in a node."
+        }`,
         `Not timed: signing, applyTransactions, certificates; ${WARMUP_BLOCKS} warm-up blocks per size. One fresh store per block size; the 1,000-tx store is timed again once grown.`,
         `Each transaction is a signed \`note\` (no state writes), ${canonicalize({ ...sampleTx }).length} bytes as canonical JSON.`,
         `CPU used by other processes while timing: ${otherCores.length > 0 ? `up to ${Math.max(...otherCores).toFixed(2)} cores` : 'unknown'}.`,
