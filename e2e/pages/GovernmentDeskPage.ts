@@ -37,7 +37,7 @@ export class GovernmentDeskPage extends WindowPage {
     this.waiting = page.getByTestId('waiting-final');
     this.denyDialog = page.getByRole('dialog', { name: /^Deny/ });
     this.denyReason = this.denyDialog.getByLabel('Reason (required)');
-    this.denyProblem = this.denyDialog.getByTestId('deny-problem');
+    this.denyProblem = this.denyDialog.getByTestId('deny-reason-problem');
     this.denyConfirm = this.denyDialog.getByRole('button', { name: 'Deny application' });
     this.shortcuts = page.getByTestId('keyboard-shortcuts');
     this.dashboard = page.getByTestId('dashboard');

@@ -32,7 +32,7 @@ export class ValidatorDeskPage extends WindowPage {
     this.rejectButton = this.card.getByRole('button', { name: /^Reject/ });
     this.rejectDialog = page.getByRole('dialog', { name: /^Reject block/ });
     this.rejectReason = this.rejectDialog.getByLabel('Reason (required)');
-    this.rejectProblem = this.rejectDialog.getByTestId('reject-problem');
+    this.rejectProblem = this.rejectDialog.getByTestId('reject-reason-problem');
     this.rejectConfirm = this.rejectDialog.getByRole('button', { name: 'Reject block' });
     this.history = page.getByTestId('decision-history');
     this.shortcuts = page.getByTestId('keyboard-shortcuts');
