@@ -82,6 +82,10 @@ describe('vouchers on a demo node', () => {
     expect(second.data.message).toMatch(/one person, one grant/);
     await a.api.call('voucher.decide', { programme: P, application: wong.application, decision: 'deny', reason: 'This HKID already received the vouchers.' });
     expect(await a.api.call('voucher.application', { programme: P, resident: 'resident-wong' })).toMatchObject({ status: 'denied', reason: 'This HKID already received the vouchers.' });
+    // A denied application no longer flags the approved one; it still names the one approved for the same HKID.
+    const decided = (await a.api.call<{ applications: VoucherQueueItem[] }>('voucher.queue', { programme: P })).applications;
+    expect(decided.find((q) => q.application === chan.application)!.duplicates).toEqual([]);
+    expect(decided.find((q) => q.application === wong.application)!.duplicates).toEqual([{ application: chan.application, status: 'approved' }]);
 
     const w = await wallet(a, 'resident-chan');
     expect(w.spendableCents).toBe(500_000);

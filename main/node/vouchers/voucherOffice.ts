@@ -434,13 +434,21 @@ export class VoucherOffice {
       const record = readApplication(state, p, id);
       return record ? [{ id, record, ...this.opened(programme, id) }] : [];
     });
+    // Applications by identity hash, denied ones left out: one pass, not a scan of the queue per item.
+    const byIdentity = new Map<string, (typeof items)[number][]>();
+    for (const item of items) {
+      if (item.hash === null || item.record.status === 'denied') continue;
+      const same = byIdentity.get(item.hash);
+      if (same) same.push(item);
+      else byIdentity.set(item.hash, [item]);
+    }
+    const now = this.deps.now();
     return items
       .filter((item) => !status || item.record.status === status)
       .map((item) => {
-        const duplicates = items
-          .filter((other) => other.id !== item.id && other.hash !== null && other.hash === item.hash && other.record.status !== 'denied')
+        const duplicates = (item.hash === null ? [] : (byIdentity.get(item.hash) ?? []))
+          .filter((other) => other.id !== item.id)
           .map((other) => ({ application: other.id, status: other.record.status as 'pending' | 'approved' }));
-        const now = this.deps.now();
         const eligibility = item.details ? eligibilityReport(item.details, now) : [];
         const dob = item.details?.dateOfBirth ?? '';
         const age = /^\d{4}-\d{2}-\d{2}$/.test(dob) && !Number.isNaN(Date.parse(dob)) ? ageYears(dob, now) : null;
