@@ -5,7 +5,7 @@
  * staff do is done in the window: read the opened details, approve from the keyboard while the decision
  * becomes final, see a second application with the same HKID (under another key, written another way)
  * flagged before approval and its approval refused, deny with a required reason, watch the dashboard count,
- * register and suspend an operator, confirm a settlement claim. A node that cannot review says so (its
+ * register and suspend an operator, confirm a settlement claim, move through a long queue drawn a page at a time. A node that cannot review says so (its
  * answer rewritten on the way: every demo node holds the demo reviewer key). Each step is a screenshot in e2e/screenshots/government-*.png; axe checks light and dark.
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -15,7 +15,8 @@ import type { VoucherProgrammeSummary } from '../preload/contract';
 import { expect, test as base } from './fixtures';
 import { GovernmentDeskPage } from './pages/GovernmentDeskPage';
 import { focusIndicator, tabTo } from './pages/ValidatorDeskPage';
-import { apply, freshHkid, PASSPHRASE, PROGRAMME, uniqueName } from './support/applicants';
+import { startHeadlessNode } from './fixtures/headlessNode';
+import { apply, freshHkid, hkidCheckDigit, PASSPHRASE, PROGRAMME, uniqueName } from './support/applicants';
 import { expectNoSeriousViolations } from './support/axe';
 import { connectNodeApi, type NodeApi } from './support/nodeApi';
 
@@ -342,6 +343,52 @@ async function alterAnswers(page: Page, method: string, alter: (result: Record<s
     });
   });
 }
+
+test('a long queue is drawn a page at a time: the next page by its button, or by j past the last one drawn', async ({ page }) => {
+  test.setTimeout(180_000);
+  // A node of its own: the worker's node keeps the short queue the other tests read.
+  const own = await startHeadlessNode();
+  const ownApi = await connectNodeApi(own.consoleUrl);
+  try {
+    const made = 65;
+    const PAGE = 50; // QUEUE_PAGE (renderer/stores/governmentDesk.ts)
+    // Residents applying at once, a group at a time (each answered once final); HKIDs Q100001(c), Q100002(c)…
+    for (let from = 1; from <= made; from += 33) {
+      await Promise.all(
+        Array.from({ length: Math.min(33, made - from + 1) }, (_, i) => {
+          const digits = String(100_000 + from + i);
+          return apply(ownApi, { name: `Queue Applicant ${String(from + i).padStart(3, '0')}`, hkid: `Q${digits}(${hkidCheckDigit('Q', digits)})` });
+        }),
+      );
+    }
+    const desk = new GovernmentDeskPage(page);
+    await desk.open(own.consoleUrl);
+    const pending = Number((await desk.queue.getByTestId('filter-pending').innerText()).replace(/\D/g, ''));
+    expect(pending).toBeGreaterThanOrEqual(made);
+    await expect(desk.rows).toHaveCount(PAGE);
+    const more = page.getByTestId('queue-more');
+    const listed = page.getByTestId('queue-more-count');
+    await expect(listed).toHaveText(`${PAGE} of ${pending} listed`);
+    await expect(more).toHaveText(`Show ${Math.min(PAGE, pending - PAGE)} more`);
+    await desk.screenshot(shot('26-long-queue'));
+    await more.click();
+    await expect(desk.rows).toHaveCount(Math.min(2 * PAGE, pending));
+    await expect(desk.rows.nth(PAGE)).toBeVisible();
+
+    // Another filter starts from the top; j from the first application to one past the last drawn draws the next page.
+    await desk.filter('all');
+    await expect(desk.rows).toHaveCount(PAGE);
+    await desk.rows.first().click();
+    for (let i = 0; i < PAGE; i++) await desk.press('j');
+    await expect(desk.rows).toHaveCount(Math.min(2 * PAGE, pending));
+    await expect(desk.rows.nth(PAGE)).toHaveAttribute('aria-current', 'true');
+    await expect(desk.rows.nth(PAGE)).toBeInViewport();
+    await expectAccessible(page, 'a long queue, drawn a page at a time');
+  } finally {
+    ownApi.close();
+    await own.stop();
+  }
+});
 
 test('a node that cannot review says so plainly and shows the dashboard only', async ({ page, node }) => {
   await alterAnswers(page, 'voucher.programmes', (result) => ({

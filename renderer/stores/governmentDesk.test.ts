@@ -5,7 +5,7 @@ import type { VoucherProgrammeSummary, VoucherQueueItem, VoucherRedemptionJSON }
 import { ApiError, type CivichainClient } from '../api/client';
 import { CLIENT_KEY } from '../app/injection';
 import { fakeClient, PROGRAMME, settled, type Handlers } from './fakeClient';
-import { useGovernmentDeskStore } from './governmentDesk';
+import { QUEUE_PAGE, useGovernmentDeskStore } from './governmentDesk';
 
 const P = PROGRAMME.id;
 const hashOf = (n: number) => n.toString(16).padStart(64, '0');
@@ -62,6 +62,41 @@ function deferred<T>() {
 }
 
 describe('useGovernmentDeskStore', () => {
+  it('draws a long queue a page at a time: the next page on request or when j goes past it, from the top after a new filter', async () => {
+    const total = 2 * QUEUE_PAGE + 30;
+    const { desk } = setUp({ queue: Array.from({ length: total }, (_, n) => application(n + 1, { status: n === 5 ? 'approved' : 'pending' })) });
+    desk.start();
+    await settled();
+    expect(desk.shown).toHaveLength(total - 1);
+    expect(desk.listed).toHaveLength(QUEUE_PAGE);
+    expect(desk.notListed).toBe(total - 1 - QUEUE_PAGE);
+    desk.listMore();
+    expect(desk.listed).toHaveLength(2 * QUEUE_PAGE);
+    desk.listMore();
+    expect(desk.listed).toHaveLength(total - 1);
+    expect(desk.notListed).toBe(0);
+
+    desk.statusFilter = 'all';
+    await settled();
+    expect(desk.listed).toHaveLength(QUEUE_PAGE);
+    // j down to the last one drawn, then one more: the next page is drawn, with the selected one in it.
+    for (let i = 0; i < QUEUE_PAGE; i++) desk.move(1);
+    expect(desk.selectedIndex).toBe(QUEUE_PAGE);
+    expect(desk.listed).toHaveLength(2 * QUEUE_PAGE);
+    expect(desk.listed).toContain(desk.selected);
+    // Back up again: the page stays drawn.
+    desk.move(-1);
+    expect(desk.listed).toHaveLength(2 * QUEUE_PAGE);
+    // An application far down, shown from another's detail, is drawn with its page.
+    desk.showApplication(hashOf(total));
+    expect(desk.selectedIndex).toBe(total - 1);
+    expect(desk.listed).toHaveLength(total);
+    desk.search = 'Applicant 7';
+    await settled();
+    expect(desk.listed.length).toBeLessThanOrEqual(QUEUE_PAGE);
+    expect(desk.notListed).toBe(0);
+  });
+
   it('loads the queue once the programme is known, shows pending first, filters by status, and moves with j/k', async () => {
     const { desk, callsOf } = setUp({ queue: [application(1), application(2, { status: 'approved' }), application(3), application(4, { status: 'denied', reason: 'Visitor' })] });
     desk.start();

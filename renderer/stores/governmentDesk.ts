@@ -15,6 +15,9 @@ import { matchesSearch } from '../app/applicants';
 import { useVouchersStore } from './vouchers';
 
 export const STATUS_FILTERS = ['pending', 'approved', 'denied', 'all'] as const;
+
+/** The queue's list draws this many applications at a time (10,000 waiting stay quick to draw and move through). */
+export const QUEUE_PAGE = 50;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
 export type Decision = 'approve' | 'deny';
 
@@ -83,6 +86,15 @@ export const useGovernmentDeskStore = defineStore('governmentDesk', () => {
   );
   const selected = computed(() => shown.value.find((item) => item.application === selectedId.value) ?? shown.value[0] ?? null);
   const selectedIndex = computed(() => (selected.value ? shown.value.indexOf(selected.value) : -1));
+  /** How many of the shown applications the list draws: pages of QUEUE_PAGE, always down to the selected one. */
+  const listLimit = ref(QUEUE_PAGE);
+  const listed = computed(() => shown.value.slice(0, Math.max(listLimit.value, Math.ceil((selectedIndex.value + 1) / QUEUE_PAGE) * QUEUE_PAGE)));
+  /** Shown by the filter and search but not drawn yet (the list offers them a page at a time). */
+  const notListed = computed(() => shown.value.length - listed.value.length);
+  // Another filter or search starts from the top again.
+  watch([statusFilter, search], () => {
+    listLimit.value = QUEUE_PAGE;
+  });
 
   function find(application: string): VoucherQueueItem | null {
     return applications.value.find((item) => item.application === application) ?? null;
@@ -184,12 +196,19 @@ export const useGovernmentDeskStore = defineStore('governmentDesk', () => {
     selectedId.value = application;
   }
 
-  /** j / k: the next or previous application shown. */
+  /** j / k: the next or previous application shown (the list draws the next page when j goes past it). */
   function move(step: 1 | -1): void {
     if (shown.value.length === 0) return;
     const index = Math.min(shown.value.length - 1, Math.max(0, selectedIndex.value + step));
     const item = shown.value[index];
-    if (item) select(item);
+    if (!item) return;
+    listLimit.value = Math.max(listLimit.value, Math.ceil((index + 1) / QUEUE_PAGE) * QUEUE_PAGE);
+    select(item);
+  }
+
+  /** The list draws the next QUEUE_PAGE applications. */
+  function listMore(): void {
+    listLimit.value = listed.value.length + QUEUE_PAGE;
   }
 
   /**
@@ -306,6 +325,8 @@ export const useGovernmentDeskStore = defineStore('governmentDesk', () => {
     search,
     counts,
     shown,
+    listed,
+    notListed,
     selected,
     selectedIndex,
     redemptions,
@@ -325,6 +346,7 @@ export const useGovernmentDeskStore = defineStore('governmentDesk', () => {
     find,
     showApplication,
     move,
+    listMore,
     decide,
     registerOperator,
     setOperatorStatus,
