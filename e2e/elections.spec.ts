@@ -68,6 +68,8 @@ test.describe('a polling station', () => {
     page,
     node,
   }) => {
+    // The whole journey of one voter, with ten axe checks and a dozen screenshots: ~25–32 s on 2 busy cores.
+    test.setTimeout(90_000);
     const { desk, booth } = await pollingStation(page);
     const releaseCheckIn = await holdCheckInAnswers(desk.page);
     await desk.open(node.consoleUrl);
