@@ -52,13 +52,13 @@ interface Window {
   readonly count: number;
 }
 
+/** Without the checkpoint worker: SQLite's own checkpoints, as a node whose worker failed (see the header). */
+const sqliteCheckpoints = process.argv.includes('--sqlite-checkpoints');
+
 /**
  * Commits `total` blocks of `txsPerBlock` notes into a fresh store and times the blocks of each window.
  * Between blocks the event loop turns, so the checkpoint worker is told and answered as in a node.
  */
-/** Without the checkpoint worker: SQLite's own checkpoints, as a node whose worker failed (see the header). */
-const sqliteCheckpoints = process.argv.includes('--sqlite-checkpoints');
-
 async function measure(network: TestNetwork, folder: string, txsPerBlock: number, total: number, windows: readonly Window[]): Promise<Result[]> {
   const memory = new MemoryConsensusStore(network.genesis, network.genesisHash);
   const store = openStore({ path: join(folder, `chain-${txsPerBlock}.sqlite`), genesis: network.genesis, genesisHash: network.genesisHash });

@@ -16,9 +16,10 @@ import { expect, test as base } from './fixtures';
 import { GovernmentDeskPage } from './pages/GovernmentDeskPage';
 import { focusIndicator, tabTo } from './pages/ValidatorDeskPage';
 import { startHeadlessNode } from './fixtures/headlessNode';
-import { apply, freshHkid, PASSPHRASE, PROGRAMME, signedApplications, uniqueName } from './support/applicants';
+import { apply, freshHkid, PASSPHRASE, PROGRAMME, uniqueName } from './support/applicants';
 import { expectNoSeriousViolations } from './support/axe';
 import { connectNodeApi, type NodeApi } from './support/nodeApi';
+import { signedApplications } from './support/signedNote';
 
 const SCREENSHOTS_DIR = fileURLToPath(new URL('./screenshots/', import.meta.url));
 

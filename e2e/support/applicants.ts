@@ -4,15 +4,11 @@
  * details sealed to the reviewers (voucher.apply). Each HKID is new (the node is shared by a worker's specs)
  * and valid: its check digit is computed as main/node/vouchers/eligibility.ts does.
  */
-import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { IdentitySummary, TransactionJSON } from '../../preload/contract';
+import type { IdentitySummary } from '../../preload/contract';
 import type { NodeApi } from './nodeApi';
 
 export const PROGRAMME = 'hk-consumption-2026';
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const PASSPHRASE = 'correct horse battery';
 
 /**
@@ -57,18 +53,3 @@ export function uniqueName(base: string): string {
   return `${base} ${randomInt(1000, 10_000)}`;
 }
 
-/**
- * `count` applications signed and sealed in a helper process (test/support/signApplications.ts), without the
- * keystore: "<base> 001"… with HKIDs <letter>100001(c)…, to hand in with tx.submit. Resolves with the
- * signed transactions; they are final once the node's queue lists them.
- */
-export function signedApplications(chainId: string, count: number, base: string, letter: string): Promise<TransactionJSON[]> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [join(REPO_ROOT, 'node_modules/vite-node/vite-node.mjs'), 'test/support/signApplications.ts', '--', chainId, String(count), base, letter],
-      { cwd: REPO_ROOT, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as TransactionJSON[])),
-    );
-  });
-}

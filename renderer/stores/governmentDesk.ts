@@ -15,10 +15,15 @@ import { matchesSearch } from '../app/applicants';
 import { useVouchersStore } from './vouchers';
 
 export const STATUS_FILTERS = ['pending', 'approved', 'denied', 'all'] as const;
+export type StatusFilter = (typeof STATUS_FILTERS)[number];
 
 /** The queue's list draws this many applications at a time (10,000 waiting stay quick to draw and move through). */
 export const QUEUE_PAGE = 50;
-export type StatusFilter = (typeof STATUS_FILTERS)[number];
+
+/** How many the list must draw for the application at `index` to be drawn: whole pages. */
+function pagesThrough(index: number): number {
+  return Math.ceil((index + 1) / QUEUE_PAGE) * QUEUE_PAGE;
+}
 export type Decision = 'approve' | 'deny';
 
 /** A settlement claim: the redemptions an operator claimed in one transaction, waiting for the authority. */
@@ -88,7 +93,7 @@ export const useGovernmentDeskStore = defineStore('governmentDesk', () => {
   const selectedIndex = computed(() => (selected.value ? shown.value.indexOf(selected.value) : -1));
   /** How many of the shown applications the list draws: pages of QUEUE_PAGE, always down to the selected one. */
   const listLimit = ref(QUEUE_PAGE);
-  const listed = computed(() => shown.value.slice(0, Math.max(listLimit.value, Math.ceil((selectedIndex.value + 1) / QUEUE_PAGE) * QUEUE_PAGE)));
+  const listed = computed(() => shown.value.slice(0, Math.max(listLimit.value, pagesThrough(selectedIndex.value))));
   /** Shown by the filter and search but not drawn yet (the list offers them a page at a time). */
   const notListed = computed(() => shown.value.length - listed.value.length);
   // Another filter or search starts from the top again.
@@ -202,7 +207,7 @@ export const useGovernmentDeskStore = defineStore('governmentDesk', () => {
     const index = Math.min(shown.value.length - 1, Math.max(0, selectedIndex.value + step));
     const item = shown.value[index];
     if (!item) return;
-    listLimit.value = Math.max(listLimit.value, Math.ceil((index + 1) / QUEUE_PAGE) * QUEUE_PAGE);
+    listLimit.value = Math.max(listLimit.value, pagesThrough(index));
     select(item);
   }
 
