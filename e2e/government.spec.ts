@@ -313,7 +313,12 @@ test('a settlement claim from Octopus waits for confirmation, the authority conf
   await dialog.getByRole('button', { name: 'Confirm claim' }).click();
   await expect(desk.settlement.getByTestId('settlement-done')).toContainText('The claim of Octopus is confirmed');
   await expect(row).toHaveCount(0);
-  await expect(desk.settlement.getByTestId('settled-total')).toContainText('Settled so far');
+  // The sum the node counted from the confirmed claims, this one among them.
+  const { settled: counted } = await api.call('voucher.claims', { programme: PROGRAMME });
+  expect(counted.totalCents).toBeGreaterThanOrEqual(8_730);
+  await expect(desk.settlement.getByTestId('settled-total')).toContainText(
+    `Settled so far: ${counted.redemptions} payment${counted.redemptions === 1 ? '' : 's'} in ${counted.claims} claim${counted.claims === 1 ? '' : 's'}, HK$${(counted.totalCents / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}.`,
+  );
   const [settled] = (await api.call('voucher.redemptions', { programme: PROGRAMME, operator: 'operator-octopus' })).redemptions.filter((r) => r.id === paid.redemption);
   expect(settled).toMatchObject({ status: 'settled', claim: claim.txHash });
 

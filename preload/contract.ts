@@ -369,6 +369,19 @@ export interface VoucherRedemptionJSON {
   readonly claim: string | null;
 }
 
+/** A settlement claim (one `voucher.settle`): an operator's accepted payments, claimed in one transaction. */
+export interface VoucherClaimJSON {
+  /** The `voucher.settle` transaction's hash. */
+  readonly claim: string;
+  readonly operator: string;
+  readonly operatorName: string | null;
+  readonly redemptions: number;
+  readonly totalCents: number;
+  /** When it was claimed: the time of the block that made the claim final. */
+  readonly claimedAtMs: number;
+  readonly status: 'claimed' | 'confirmed';
+}
+
 export interface VoucherWallet {
   readonly owner: string;
   /** What can be spent now: released, unexpired, unspent, not pending change. */
@@ -722,6 +735,10 @@ export const METHODS = {
   'voucher.redemptions': method<{ readonly redemptions: readonly VoucherRedemptionJSON[] }>()(
     z.object({ programme: programmeId, operator: holder.optional() }).strict(),
     "The redemptions paid to an operator (or all), newest first.",
+  ),
+  'voucher.claims': method<{ readonly waiting: readonly VoucherClaimJSON[]; readonly settled: { readonly claims: number; readonly redemptions: number; readonly totalCents: number } }>()(
+    z.object({ programme: programmeId }).strict(),
+    "The settlement claims waiting for the authority's confirmation, oldest first, and the confirmed ones summed: counted by the node, not from every redemption.",
   ),
   'voucher.accept': method<{ readonly txHash: string; readonly height: number }>()(
     z.object({ programme: programmeId, redemption: hash }).strict(),

@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
 import { createApp } from 'vue';
-import type { VoucherProgrammeSummary, VoucherQueueItem, VoucherRedemptionJSON } from '../../preload/contract';
+import type { VoucherClaimJSON, VoucherProgrammeSummary, VoucherQueueItem } from '../../preload/contract';
 import { ApiError, type CivichainClient } from '../api/client';
 import { CLIENT_KEY } from '../app/injection';
 import { fakeClient, PROGRAMME, settled, type Handlers } from './fakeClient';
@@ -27,17 +27,19 @@ function application(n: number, overrides: Partial<VoucherQueueItem> = {}): Vouc
   };
 }
 
-function redemption(id: number, overrides: Partial<VoucherRedemptionJSON>): VoucherRedemptionJSON {
-  return { id: hashOf(100 + id), payer: keyOf(id), operator: 'ef'.repeat(32), operatorName: 'Octopus', requestId: `r${id}`, reference: '', amountCents: 1_000, status: 'accepted', redeemedAtMs: id, claim: null, ...overrides };
+function claim(n: number, overrides: Partial<VoucherClaimJSON> = {}): VoucherClaimJSON {
+  return { claim: hashOf(500 + n), operator: 'ef'.repeat(32), operatorName: 'Octopus', redemptions: 1, totalCents: 1_000, claimedAtMs: n, status: 'claimed', ...overrides };
 }
 
+type Claims = { waiting: VoucherClaimJSON[]; settled: { claims: number; redemptions: number; totalCents: number } };
+
 /** A store on a fake node holding `queue` (mutable: the test changes it as the node would). */
-function setUp(options: { queue?: VoucherQueueItem[]; programmes?: VoucherProgrammeSummary[]; redemptions?: VoucherRedemptionJSON[]; handlers?: Handlers } = {}) {
-  const state = { queue: options.queue ?? [], programmes: options.programmes ?? [PROGRAMME], redemptions: options.redemptions ?? [] };
+function setUp(options: { queue?: VoucherQueueItem[]; programmes?: VoucherProgrammeSummary[]; claims?: Claims; handlers?: Handlers } = {}) {
+  const state = { queue: options.queue ?? [], programmes: options.programmes ?? [PROGRAMME], claims: options.claims ?? { waiting: [], settled: { claims: 0, redemptions: 0, totalCents: 0 } } };
   const fake = fakeClient({
     'voucher.programmes': () => ({ programmes: state.programmes }),
     'voucher.queue': () => ({ applications: state.queue }),
-    'voucher.redemptions': () => ({ redemptions: state.redemptions }),
+    'voucher.claims': () => state.claims,
     ...options.handlers,
   });
   const app = createApp({});
@@ -121,7 +123,7 @@ describe('useGovernmentDeskStore', () => {
     expect(desk.shown).toHaveLength(4);
   });
 
-  it('shows the first programme until another is chosen, then fetches that one’s queue and redemptions', async () => {
+  it('shows the first programme until another is chosen, then fetches that one’s queue and claims', async () => {
     const other: VoucherProgrammeSummary = { ...PROGRAMME, id: 'hk-2027', title: 'Scheme 2027' };
     const { desk, callsOf } = setUp({ queue: [application(1)], programmes: [PROGRAMME, other] });
     desk.start();
@@ -131,7 +133,7 @@ describe('useGovernmentDeskStore', () => {
     await settled();
     expect(desk.programme?.title).toBe('Scheme 2027');
     expect(callsOf('voucher.queue').at(-1)?.params).toEqual({ programme: 'hk-2027' });
-    expect(callsOf('voucher.redemptions').at(-1)?.params).toEqual({ programme: 'hk-2027' });
+    expect(callsOf('voucher.claims').at(-1)?.params).toEqual({ programme: 'hk-2027' });
   });
 
   it('searches by name, by HKID written any way, and by applicant key', async () => {
@@ -157,7 +159,7 @@ describe('useGovernmentDeskStore', () => {
     expect(desk.canReview).toBe(false);
     expect(desk.canAuthorise).toBe(false);
     expect(callsOf('voucher.queue')).toHaveLength(0);
-    expect(callsOf('voucher.redemptions')).toHaveLength(1);
+    expect(callsOf('voucher.claims')).toHaveLength(1);
   });
 
   it('approves, waits while the decision becomes final, then shows the next application and refreshes the dashboard', async () => {
@@ -246,7 +248,7 @@ describe('useGovernmentDeskStore', () => {
     expect(desk.selected?.application).toBe(hashOf(1));
   });
 
-  it('fetches the queue and the redemptions again after each voucher.changed, and after a reconnect', async () => {
+  it('fetches the queue and the claims again after each voucher.changed, and after a reconnect', async () => {
     const { desk, fake, state, callsOf } = setUp({ queue: [application(1)] });
     desk.start();
     await settled();
@@ -254,7 +256,8 @@ describe('useGovernmentDeskStore', () => {
     fake.emit('voucher.changed', { programme: P, height: 5 });
     await settled();
     expect(desk.counts.pending).toBe(2);
-    expect(callsOf('voucher.redemptions')).toHaveLength(2);
+    expect(callsOf('voucher.claims')).toHaveLength(2);
+    expect(callsOf('voucher.redemptions')).toHaveLength(0);
     fake.setConnection('closed');
     fake.setConnection('open');
     await settled();
@@ -280,32 +283,38 @@ describe('useGovernmentDeskStore', () => {
     expect(desk.queueError?.code).toBe('NOT_A_REVIEWER_NODE');
   });
 
-  it('groups claimed redemptions into claims awaiting confirmation, and confirms one', async () => {
-    const claimA = hashOf(500);
-    const claimB = hashOf(501);
-    const { desk, state, callsOf } = setUp({
-      redemptions: [
-        redemption(1, { status: 'claimed', claim: claimA, amountCents: 12_050 }),
-        redemption(2, { status: 'claimed', claim: claimA, amountCents: 2_000 }),
-        redemption(3, { status: 'claimed', claim: claimB, operator: '12'.repeat(32), operatorName: 'PayMe', amountCents: 500 }),
-        redemption(4, { status: 'settled', claim: hashOf(400), amountCents: 7_000 }),
-        redemption(5, { status: 'accepted' }),
-      ],
-      handlers: { 'voucher.confirm': () => ({ txHash: hashOf(9), height: 20 }) },
+  it('shows the claims and the settled sum the node counted (never every redemption), confirms one, and keeps the last claims when a refresh fails', async () => {
+    const claimA = claim(1, { redemptions: 2, totalCents: 14_050 });
+    const claimB = claim(2, { operator: '12'.repeat(32), operatorName: 'PayMe', totalCents: 500 });
+    let fail = false;
+    const { desk, fake, state, callsOf } = setUp({
+      claims: { waiting: [claimA, claimB], settled: { claims: 1, redemptions: 3, totalCents: 7_000 } },
+      handlers: {
+        'voucher.confirm': () => ({ txHash: hashOf(9), height: 20 }),
+        'voucher.claims': () => {
+          if (fail) throw new ApiError({ code: 'VOUCHER_PROGRAMME_UNKNOWN', message: 'There is no voucher programme.', details: {} });
+          return state.claims;
+        },
+      },
     });
     desk.start();
     await settled();
-    expect(desk.claims).toEqual([
-      { claim: claimA, operator: 'ef'.repeat(32), operatorName: 'Octopus', redemptions: 2, totalCents: 14_050, lastRedeemedAtMs: 2 },
-      { claim: claimB, operator: '12'.repeat(32), operatorName: 'PayMe', redemptions: 1, totalCents: 500, lastRedeemedAtMs: 3 },
-    ]);
-    expect(desk.settled).toEqual({ redemptions: 1, totalCents: 7_000 });
+    expect(desk.claims).toEqual([claimA, claimB]);
+    expect(desk.settled).toEqual({ claims: 1, redemptions: 3, totalCents: 7_000 });
 
-    state.redemptions = state.redemptions.map((r) => (r.claim === claimA ? { ...r, status: 'settled' } : r));
+    state.claims = { waiting: [claimB], settled: { claims: 2, redemptions: 5, totalCents: 21_050 } };
     expect(await desk.confirmClaim(desk.claims[0]!)).toBe(true);
-    expect(callsOf('voucher.confirm').map((c) => c.params)).toEqual([{ programme: P, claim: claimA }]);
+    expect(callsOf('voucher.confirm').map((c) => c.params)).toEqual([{ programme: P, claim: claimA.claim }]);
     expect(desk.settlementDone).toEqual({ message: 'The claim of Octopus is confirmed.', height: 20 });
-    expect(desk.claims.map((c) => c.claim)).toEqual([claimB]);
+    expect(desk.claims).toEqual([claimB]);
+    expect(desk.settled.totalCents).toBe(21_050);
+
+    fail = true;
+    fake.emit('voucher.changed', { programme: P, height: 21 });
+    await settled();
+    expect(desk.claims).toEqual([claimB]);
+    expect(desk.claimsError?.code).toBe('VOUCHER_PROGRAMME_UNKNOWN');
+    expect(callsOf('voucher.redemptions')).toHaveLength(0);
   });
 
   it('registers, suspends and reinstates operators (a reinstatement is a register under its name), and keeps the node’s refusal', async () => {

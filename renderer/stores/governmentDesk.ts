@@ -3,11 +3,12 @@
  * this node opened and the likely duplicates the node flagged; the reviewer's decisions (approve, deny with a
  * reason), each answered once final; the operators (register, suspend, reinstate) and the settlement claims
  * waiting for the authority's confirmation. The programme itself and its dashboard counts come from the
- * vouchers store; the queue and the redemptions are fetched again whenever it reports a change.
+ * vouchers store; the queue and the settlement claims (counted by the node) are fetched again whenever it
+ * reports a change.
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { VoucherOperatorSummary, VoucherQueueItem, VoucherRedemptionJSON } from '../../preload/contract';
+import type { VoucherClaimJSON, VoucherOperatorSummary, VoucherQueueItem } from '../../preload/contract';
 import { coalesced } from '../app/coalesce';
 import { toShownError, type ShownError } from '../app/errors';
 import { useClient } from '../app/injection';
@@ -27,15 +28,16 @@ function pagesThrough(index: number): number {
 export type Decision = 'approve' | 'deny';
 
 /** A settlement claim: the redemptions an operator claimed in one transaction, waiting for the authority. */
-export interface SettlementClaim {
-  readonly claim: string;
-  readonly operator: string;
-  readonly operatorName: string | null;
+export type SettlementClaim = VoucherClaimJSON;
+
+/** The confirmed claims, summed. */
+export interface Settled {
+  readonly claims: number;
   readonly redemptions: number;
   readonly totalCents: number;
-  /** The newest payment in the claim. */
-  readonly lastRedeemedAtMs: number;
 }
+
+const NOTHING_SETTLED: Settled = { claims: 0, redemptions: 0, totalCents: 0 };
 
 /** What the desk is waiting for the node to make final, and since when (for the seconds shown). */
 export type Waiting =
@@ -67,8 +69,10 @@ export const useGovernmentDeskStore = defineStore('governmentDesk', () => {
   /** The application the desk shows; the first one shown when null or filtered out. */
   const selectedId = ref<string | null>(null);
 
-  const redemptions = shallowRef<readonly VoucherRedemptionJSON[]>([]);
-  const redemptionsError = shallowRef<ShownError | null>(null);
+  /** Claims waiting for confirmation, oldest first, and the confirmed ones summed (voucher.claims). */
+  const claims = shallowRef<readonly SettlementClaim[]>([]);
+  const settled = shallowRef<Settled>(NOTHING_SETTLED);
+  const claimsError = shallowRef<ShownError | null>(null);
 
   const waiting = shallowRef<Waiting | null>(null);
   const decisionError = shallowRef<ShownError | null>(null);
@@ -105,29 +109,6 @@ export const useGovernmentDeskStore = defineStore('governmentDesk', () => {
     return applications.value.find((item) => item.application === application) ?? null;
   }
 
-  /** Claims waiting for confirmation, oldest first: redemptions with status `claimed`, grouped by claim. */
-  const claims = computed((): SettlementClaim[] => {
-    const byClaim = new Map<string, SettlementClaim>();
-    for (const r of redemptions.value) {
-      if (r.status !== 'claimed' || r.claim === null) continue;
-      const known = byClaim.get(r.claim);
-      byClaim.set(r.claim, {
-        claim: r.claim,
-        operator: r.operator,
-        operatorName: r.operatorName,
-        redemptions: (known?.redemptions ?? 0) + 1,
-        totalCents: (known?.totalCents ?? 0) + r.amountCents,
-        lastRedeemedAtMs: Math.max(known?.lastRedeemedAtMs ?? 0, r.redeemedAtMs),
-      });
-    }
-    return [...byClaim.values()].sort((a, b) => a.lastRedeemedAtMs - b.lastRedeemedAtMs);
-  });
-
-  const settled = computed(() => {
-    const done = redemptions.value.filter((r) => r.status === 'settled');
-    return { redemptions: done.length, totalCents: done.reduce((sum, r) => sum + r.amountCents, 0) };
-  });
-
   const refreshQueue = coalesced(async () => {
     const p = programme.value;
     if (!p || !p.office.canReview) {
@@ -144,19 +125,21 @@ export const useGovernmentDeskStore = defineStore('governmentDesk', () => {
     }
   });
 
-  const refreshRedemptions = coalesced(async () => {
+  const refreshClaims = coalesced(async () => {
     const p = programme.value;
     if (!p) return;
     try {
-      redemptions.value = (await client.call('voucher.redemptions', { programme: p.id })).redemptions;
-      redemptionsError.value = null;
+      const answer = await client.call('voucher.claims', { programme: p.id });
+      claims.value = answer.waiting;
+      settled.value = answer.settled;
+      claimsError.value = null;
     } catch (caught) {
-      redemptionsError.value = toShownError(caught);
+      claimsError.value = toShownError(caught);
     }
   });
 
   async function refreshAll(): Promise<void> {
-    await Promise.all([refreshQueue(), refreshRedemptions()]);
+    await Promise.all([refreshQueue(), refreshClaims()]);
   }
 
   /** Subscribes once; safe to call from every mount of the desk. */
@@ -307,11 +290,11 @@ export const useGovernmentDeskStore = defineStore('governmentDesk', () => {
     try {
       const { height } = await client.call('voucher.confirm', { programme: p.id, claim: claim.claim });
       settlementDone.value = { message: `The claim of ${claim.operatorName ?? 'the operator'} is confirmed.`, height };
-      await refreshRedemptions();
+      await refreshClaims();
       return true;
     } catch (caught) {
       settlementError.value = toShownError(caught);
-      await refreshRedemptions();
+      await refreshClaims();
       return false;
     } finally {
       waiting.value = null;
@@ -334,9 +317,8 @@ export const useGovernmentDeskStore = defineStore('governmentDesk', () => {
     notListed,
     selected,
     selectedIndex,
-    redemptions,
-    redemptionsError,
     claims,
+    claimsError,
     settled,
     waiting,
     decisionError,

@@ -9,7 +9,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VoucherPaymentRequest, VoucherPaymentRequestView, VoucherProgrammeSummary, VoucherQueueItem, VoucherRedemptionJSON, VoucherWallet } from '../../preload/contract';
+import type { VoucherClaimJSON, VoucherPaymentRequest, VoucherPaymentRequestView, VoucherProgrammeSummary, VoucherQueueItem, VoucherRedemptionJSON, VoucherWallet } from '../../preload/contract';
 import { runCli, startNodeProcess, type StartedNode } from '../support/cli';
 import { makeTempDir } from '../support/tempDir';
 import { DEMO_PROGRAMME_ID } from '../../main/node/workspace/demoVouchers';
@@ -122,6 +122,14 @@ describe('vouchers on a demo node', () => {
     expect(both[0]!.redemption).toBe(both[1]!.redemption);
     const { redemptions } = await a.api.call<{ redemptions: VoucherRedemptionJSON[] }>('voucher.redemptions', { programme: P, operator: 'operator-alipayhk' });
     expect(redemptions.filter((r) => r.requestId === request.requestId)).toHaveLength(1);
+    // Each operator's list holds its own payments only; the programme's holds them all.
+    const alipay = redemptions.find((r) => r.requestId === request.requestId)!.operator;
+    expect(redemptions.every((r) => r.operator === alipay)).toBe(true);
+    const octopus = (await a.api.call<{ redemptions: VoucherRedemptionJSON[] }>('voucher.redemptions', { programme: P, operator: 'operator-octopus' })).redemptions;
+    expect(octopus.length).toBeGreaterThan(0);
+    expect(octopus.some((r) => r.operator === alipay)).toBe(false);
+    const all = (await a.api.call<{ redemptions: VoucherRedemptionJSON[] }>('voucher.redemptions', { programme: P })).redemptions;
+    expect(all.map((r) => r.id).sort()).toEqual([...redemptions, ...octopus].map((r) => r.id).sort());
     await a.api.call('voucher.accept', { programme: P, redemption: both[0]!.redemption });
     await expect.poll(async () => (await wallet(a, 'resident-chan')).spendableCents, { timeout: 20_000 }).toBe(482_950);
   }, 60_000);
@@ -192,7 +200,17 @@ describe('vouchers on a demo node', () => {
   it('Octopus claims settlement and the authority confirms; a refund after settlement and payments to a suspended operator are refused', async () => {
     const claim = await a.api.call<{ txHash: string; redemptions: number; totalCents: number }>('voucher.settle', { programme: P, operator: 'operator-octopus' });
     expect(claim).toMatchObject({ redemptions: 1, totalCents: 12_050 });
+    // The Government desk's view of it: counted by the node from the claim's record, with the claim's block time.
+    type Claims = { waiting: VoucherClaimJSON[]; settled: { claims: number; redemptions: number; totalCents: number } };
+    const before = await a.api.call<Claims>('voucher.claims', { programme: P });
+    expect(before.waiting).toEqual([
+      { claim: claim.txHash, operator: expect.stringMatching(/^[0-9a-f]{64}$/), operatorName: 'Octopus', redemptions: 1, totalCents: 12_050, claimedAtMs: expect.any(Number), status: 'claimed' },
+    ]);
+    expect(before.waiting[0]!.claimedAtMs).toBeGreaterThan(0);
+    expect(before.settled).toEqual({ claims: 0, redemptions: 0, totalCents: 0 });
     await a.api.call('voucher.confirm', { programme: P, claim: claim.txHash });
+    expect(await a.api.call<Claims>('voucher.claims', { programme: P })).toEqual({ waiting: [], settled: { claims: 1, redemptions: 1, totalCents: 12_050 } });
+    expect((await a.api.callError('voucher.claims', { programme: 'no-such-programme' })).data.code).toBe('VOUCHER_PROGRAMME_UNKNOWN');
     const settled = (await a.api.call<{ redemptions: VoucherRedemptionJSON[] }>('voucher.redemptions', { programme: P, operator: 'operator-octopus' })).redemptions.find((r) => r.claim === claim.txHash);
     expect(settled).toMatchObject({ status: 'settled', claim: claim.txHash });
     const refund = await a.api.callError('voucher.refund', { programme: P, redemption: settled!.id });

@@ -250,6 +250,7 @@ export function createHandlers(deps: HandlerDependencies): Handlers {
     'voucher.request': (input) => deps.vouchers.request(input),
     'voucher.pay': (input) => deps.vouchers.pay(input),
     'voucher.redemptions': ({ programme, operator }) => ({ redemptions: deps.vouchers.redemptions(programme, operator) }),
+    'voucher.claims': ({ programme }) => deps.vouchers.claims(programme),
     'voucher.accept': (input) => deps.vouchers.accept(input),
     'voucher.decline': (input) => deps.vouchers.decline(input),
     'voucher.refund': (input) => deps.vouchers.refund(input),

@@ -71,32 +71,61 @@ describe('VoucherOffice.summary', () => {
 });
 
 describe('VoucherOffice.redemptions', () => {
-  it("names each redemption's request reference, and \"\" for a request without one", () => {
-    const operator = 'ab'.repeat(32);
-    const p = 'hk-2026';
-    const redeem = (requestId: string): Transaction =>
-      ({ type: 'voucher.redeem', chainId: 'c', signer: 'cd'.repeat(32), nonce: requestId, payload: { programme: p }, signature: '00'.repeat(64) }) as Transaction;
-    const txs = [redeem('r-1'), redeem('r-2')];
+  const p = 'hk-2026';
+  const OCTOPUS = 'ab'.repeat(32);
+  const PAYME = 'ac'.repeat(32);
+  /** Final redeem transactions (two payers, two operators) and the state they left. */
+  function officeWith(paid: readonly { requestId: string; operator: string; payer: string; reference: string }[]): { office: VoucherOffice; ids: string[] } {
+    const txs = paid.map(
+      ({ requestId, operator, payer }) =>
+        ({ type: 'voucher.redeem', chainId: 'c', signer: payer, nonce: requestId, payload: { programme: p, request: { operator, requestId } }, signature: '00'.repeat(64) }) as unknown as Transaction,
+    );
     const state = new Map<string, string>([[programmeKey(p), JSON.stringify({ id: p })]]);
-    for (const [i, tx] of txs.entries()) {
+    const ids = txs.map((tx, i) => {
       const id = transactionHash(tx);
-      const requestId = `r-${i + 1}`;
-      const redemption: Redemption = { id, payer: tx.signer, operator, requestId, amountCents: 12_050, consumed: [], change: null, status: 'pending', redeemedAtMs: 1, statusTx: null, refundVoucher: null, claim: null };
+      const { requestId, operator, payer, reference } = paid[i]!;
+      const redemption: Redemption = { id, payer, operator, requestId, amountCents: 12_050, consumed: [], change: null, status: 'pending', redeemedAtMs: 1, statusTx: null, refundVoucher: null, claim: null };
       state.set(redemptionKey(p, id), JSON.stringify(redemption));
-      const request: PaymentRequest = { operator, requestId, amountCents: 12_050, reference: i === 0 ? 'Table 4' : '', expiresAtMs: 2, createdBy: 'x', redemption: id };
+      const request: PaymentRequest = { operator, requestId, amountCents: 12_050, reference, expiresAtMs: 2, createdBy: 'x', redemption: id };
       state.set(requestKey(p, operator, requestId), JSON.stringify(request));
-    }
+      return id;
+    });
     const office = new VoucherOffice({
       state: () => ({ get: (key: string) => state.get(key) ?? null, hasTransaction: () => true }),
       head: () => 1,
-      committed: (height: number) => (height === 1 ? { block: { transactions: txs } as unknown as Block } : null),
+      committed: (height: number) => (height === 1 ? { block: { header: { timeMs: 5 }, transactions: txs } as unknown as Block } : null),
       labelOf: () => null,
       keys: [],
+      now: () => 0,
     } as unknown as VoucherOfficeDependencies);
-    expect(office.redemptions(p, operator).map((r) => [r.requestId, r.reference])).toEqual([
+    return { office, ids };
+  }
+
+  it("names each redemption's request reference, and \"\" for a request without one", () => {
+    const { office } = officeWith([
+      { requestId: 'r-1', operator: OCTOPUS, payer: 'cd'.repeat(32), reference: 'Table 4' },
+      { requestId: 'r-2', operator: OCTOPUS, payer: 'cd'.repeat(32), reference: '' },
+    ]);
+    expect(office.redemptions(p, OCTOPUS).map((r) => [r.requestId, r.reference])).toEqual([
       ['r-2', ''],
       ['r-1', 'Table 4'],
     ]);
+  });
+
+  it("an operator's list holds only the payments to it, newest first; without an operator, every payment", () => {
+    const { office, ids } = officeWith([
+      { requestId: 'o-1', operator: OCTOPUS, payer: 'c1'.repeat(32), reference: '' },
+      { requestId: 'p-1', operator: PAYME, payer: 'c1'.repeat(32), reference: '' },
+      { requestId: 'o-2', operator: OCTOPUS, payer: 'c2'.repeat(32), reference: '' },
+    ]);
+    expect(office.redemptions(p, OCTOPUS).map((r) => r.id)).toEqual([ids[2], ids[0]]);
+    expect(office.redemptions(p, PAYME).map((r) => r.id)).toEqual([ids[1]]);
+    expect(office.redemptions(p, 'ad'.repeat(32))).toEqual([]);
+    expect(office.redemptions(p).map((r) => r.id)).toEqual([ids[2], ids[1], ids[0]]);
+    // A wallet's history: the payments its owner made, to any operator, newest first.
+    expect(office.wallet(p, 'c1'.repeat(32)).history.map((r) => r.id)).toEqual([ids[1], ids[0]]);
+    expect(office.wallet(p, 'c2'.repeat(32)).history.map((r) => r.id)).toEqual([ids[2]]);
+    expect(office.wallet(p, 'c3'.repeat(32)).history).toEqual([]);
   });
 });
 

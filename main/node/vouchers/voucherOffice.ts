@@ -15,6 +15,7 @@ import type {
   TransactionStatus,
   VoucherApplicantDetails,
   VoucherApplicationStatus,
+  VoucherClaimJSON,
   VoucherDetailsProblem,
   VoucherJSON,
   VoucherPaymentRequest,
@@ -35,6 +36,7 @@ import {
   identityKey,
   listProgrammeIds,
   readApplication,
+  readClaim,
   readOperator,
   readProgramme,
   readRedemption,
@@ -90,8 +92,19 @@ function fail(code: string, message: string, details: Record<string, unknown> = 
 interface ProgrammeIndex {
   applications: string[];
   redemptions: string[];
+  /** The same redemptions by payer and by the operator paid: a wallet or a desk reads its own, not all. */
+  readonly redemptionsOfPayer: Map<string, string[]>;
+  readonly redemptionsToOperator: Map<string, string[]>;
+  /** Settlement claims (`voucher.settle` hashes) in the order they became final, with that block's time. */
+  readonly claims: { readonly id: string; readonly atMs: number }[];
   /** Operators registered by a `voucher.operator` transaction (those the programme lists are in its record). */
   operators: string[];
+}
+
+function pushTo(lists: Map<string, string[]>, key: string, id: string): void {
+  const list = lists.get(key);
+  if (list) list.push(id);
+  else lists.set(key, [id]);
 }
 
 interface OpenedApplication {
@@ -106,7 +119,7 @@ interface OpenedApplication {
  */
 const OPENED_CACHE_ENTRIES = 200_000;
 
-const emptyIndex = (): ProgrammeIndex => ({ applications: [], redemptions: [], operators: [] });
+const emptyIndex = (): ProgrammeIndex => ({ applications: [], redemptions: [], redemptionsOfPayer: new Map(), redemptionsToOperator: new Map(), claims: [], operators: [] });
 
 export class VoucherOffice {
   private indexedHeight = 0;
@@ -122,16 +135,22 @@ export class VoucherOffice {
     const head = this.deps.head();
     let moved = false;
     for (let h = this.indexedHeight + 1; h <= head; h++) {
-      for (const tx of this.deps.committed(h)?.block.transactions ?? []) {
+      const block = this.deps.committed(h)?.block;
+      for (const tx of block?.transactions ?? []) {
         if (!tx.type.startsWith('voucher.')) continue;
         const hash = transactionHash(tx);
         this.tally.observe(tx, hash);
-        const list = tx.type === 'voucher.apply' ? 'applications' : tx.type === 'voucher.redeem' ? 'redemptions' : tx.type === 'voucher.operator' ? 'operators' : null;
-        if (!list) continue;
+        if (tx.type !== 'voucher.apply' && tx.type !== 'voucher.redeem' && tx.type !== 'voucher.settle' && tx.type !== 'voucher.operator') continue;
         const programme = String(tx.payload['programme']);
         let entry = this.index.get(programme);
         if (!entry) this.index.set(programme, (entry = emptyIndex()));
-        if (list !== 'operators') entry[list].push(hash);
+        if (tx.type === 'voucher.apply') entry.applications.push(hash);
+        else if (tx.type === 'voucher.redeem') {
+          // A final redeem is a redemption: paid by its signer to the operator of the request it paid.
+          entry.redemptions.push(hash);
+          pushTo(entry.redemptionsOfPayer, tx.signer, hash);
+          pushTo(entry.redemptionsToOperator, String((tx.payload['request'] as { operator?: unknown } | undefined)?.operator), hash);
+        } else if (tx.type === 'voucher.settle') entry.claims.push({ id: hash, atMs: block?.header.timeMs ?? 0 });
         else if (tx.payload['action'] === 'register' && !entry.operators.includes(String(tx.payload['operator']))) entry.operators.push(String(tx.payload['operator']));
       }
       this.indexedHeight = h;
@@ -301,9 +320,9 @@ export class VoucherOffice {
       if (!v) return [];
       return [{ id: v.id, amountCents: v.amountCents, releaseAtMs: v.releaseAtMs, expiresAtMs: v.expiresAtMs, issuedBy: v.issuedBy, spentBy: v.spentBy, pendingRedemption: v.pendingRedemption, spendableNow: spendable(v, now) }];
     });
-    const history = this.indexed(p)
-      .redemptions.map((id) => readRedemption(state, p, id))
-      .filter((r): r is Redemption => r !== null && r.payer === owner)
+    const history = (this.indexed(p).redemptionsOfPayer.get(owner) ?? [])
+      .map((id) => readRedemption(state, p, id))
+      .filter((r): r is Redemption => r !== null)
       .reverse()
       .map((r) => this.redemptionJSON(state, p, r));
     return { owner, spendableCents: vouchers.filter((v) => v.spendableNow).reduce((sum, v) => sum + v.amountCents, 0), vouchers, history };
@@ -516,11 +535,36 @@ export class VoucherOffice {
     this.programme(p);
     const state = this.deps.state();
     const key = operator === undefined ? null : HEX_KEY.test(operator) ? operator : this.operatorKey(operator).publicKey;
-    return this.indexed(p)
-      .redemptions.map((id) => readRedemption(state, p, id))
-      .filter((r): r is Redemption => r !== null && (key === null || r.operator === key))
+    const index = this.indexed(p);
+    return (key === null ? index.redemptions : (index.redemptionsToOperator.get(key) ?? []))
+      .map((id) => readRedemption(state, p, id))
+      .filter((r): r is Redemption => r !== null)
       .reverse()
       .map((r) => this.redemptionJSON(state, p, r));
+  }
+
+  /**
+   * The settlement claims waiting for the authority, oldest first, and the confirmed ones summed, for the
+   * Government desk: read from the claims' own records (a few per operator and period), not from every
+   * redemption of the programme.
+   */
+  claims(p: string): { waiting: VoucherClaimJSON[]; settled: { claims: number; redemptions: number; totalCents: number } } {
+    this.programme(p);
+    const state = this.deps.state();
+    const waiting: VoucherClaimJSON[] = [];
+    const settled = { claims: 0, redemptions: 0, totalCents: 0 };
+    for (const { id, atMs } of this.indexed(p).claims) {
+      const claim = readClaim(state, p, id);
+      if (!claim) continue;
+      if (claim.status === 'confirmed') {
+        settled.claims += 1;
+        settled.redemptions += claim.redemptions.length;
+        settled.totalCents += claim.totalCents;
+        continue;
+      }
+      waiting.push({ claim: id, operator: claim.operator, operatorName: this.operatorName(state, p, claim.operator), redemptions: claim.redemptions.length, totalCents: claim.totalCents, claimedAtMs: atMs, status: claim.status });
+    }
+    return { waiting, settled };
   }
 
   private redemptionOperator(p: string, redemption: string): RoleKey {
