@@ -40,7 +40,15 @@ class ListMempool implements Mempool {
 }
 
 /** One node holding the given keys; what it sends is recorded, nothing is delivered. */
-function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: MemoryConsensusStore; clock?: SimClock; onVerify?: (txs: readonly Transaction[]) => void }) {
+function singleNode(options: {
+  keys: TestKey[];
+  mode?: ApprovalMode;
+  store?: MemoryConsensusStore;
+  clock?: SimClock;
+  onVerify?: (txs: readonly Transaction[]) => void;
+  /** Verification answers once this settles (the workers still busy with it). */
+  verifyHeld?: Promise<void>;
+}) {
   const clock = options.clock ?? new SimClock(genesis.genesisTimeMs + 1000);
   const store = options.store ?? new MemoryConsensusStore(genesis, genesisHashHex);
   const mempool = new ListMempool();
@@ -58,6 +66,7 @@ function singleNode(options: { keys: TestKey[]; mode?: ApprovalMode; store?: Mem
       verifier: {
         verifyTransactions: async (txs, chainId) => {
           options.onVerify?.(txs);
+          await options.verifyHeld;
           return txs.map((tx) => checkTransactionEnvelope(tx, chainId, keys));
         },
       },
@@ -116,6 +125,30 @@ describe('consensus engine on one node holding every validator key (the demo wor
     expect(node.store.head().height).toBe(2);
     const included = [1, 2].flatMap((h) => node.store.committed(h)!.block.transactions.map(transactionHash));
     expect(included).toEqual([transactionHash(tx)]);
+  });
+});
+
+describe('stopping', () => {
+  it('a node stopped while a proposal is being verified votes for it not, and writes nothing (its store may be closed by then)', async () => {
+    let release: () => void = () => undefined;
+    const verifyHeld = new Promise<void>((resolve) => (release = resolve));
+    let verifying = 0;
+    const node = singleNode({ keys: [proposer, ...validators], verifyHeld, onVerify: () => verifying++ });
+    node.mempool.add(testNote(genesis.chainId, alice, 'n1'));
+    await node.run(100);
+    expect(verifying).toBe(1);
+    expect(node.sent.map((m) => m.type)).toEqual(['proposal']);
+    node.engine.stop();
+    let writes = 0;
+    node.store.recordOwnVotes = () => {
+      writes++;
+      throw new TypeError('The database connection is not open');
+    };
+    release();
+    await node.run(100);
+    expect(writes).toBe(0);
+    expect(node.sent.map((m) => m.type)).toEqual(['proposal']);
+    expect(node.store.head().height).toBe(0);
   });
 });
 
@@ -285,6 +318,21 @@ describe('catch-up: final blocks from peers, applied in order', () => {
     return blocks;
   }
   const commitOf = (b: { block: unknown; certificate: unknown }) => JSON.parse(JSON.stringify({ type: 'commit', block: b.block, certificate: b.certificate }));
+
+  it('a node stopped while a final block from a peer is verified neither applies it nor blames the peer', async () => {
+    let release: () => void = () => undefined;
+    const verifyHeld = new Promise<void>((resolve) => (release = resolve));
+    const node = singleNode({ keys: [], verifyHeld });
+    const head = node.store.head();
+    const [first] = chainOf(1, head.hash, head.timeMs);
+    node.engine.receive('peer-1', commitOf(first!));
+    await node.run(10);
+    node.engine.stop();
+    release();
+    await node.run(100);
+    expect(node.store.head().height).toBe(0);
+    expect(node.faults).toEqual([]);
+  });
 
   it('blocks that arrive ahead wait for their height; a forged certificate names its sender, whose other blocks are dropped', async () => {
     const node = singleNode({ keys: [] });

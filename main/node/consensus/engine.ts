@@ -539,6 +539,7 @@ export class ConsensusEngine {
     // Relayed once its block passed every check too (the check is cached: voting on it reuses it).
     if (from !== null) {
       void this.validate(proposal.block, hash, true).then((validated) => {
+        if (!this.running) return;
         if (validated) return this.relay(from, proposal);
         // A copy whose body was changed on the way (the proposer signs the header only) must not hold the
         // round's place: forget it, so that the genuine proposal, arriving by another path, is taken.
@@ -582,7 +583,8 @@ export class ConsensusEngine {
   private async considerProposal(proposal: Proposal, hash: string): Promise<void> {
     const h = this.h;
     const validated = await this.validate(proposal.block, hash, true);
-    if (this.h !== h || !validated || h.decided) return;
+    // Stopped meanwhile (the node is closing, its store perhaps closed already): no vote, no write.
+    if (!this.running || this.h !== h || !validated || h.decided) return;
     // We may have seen a quorum of prepares or approvals before the block itself.
     this.reevaluate(hash);
     if (proposal.round !== h.round) return;
@@ -637,7 +639,7 @@ export class ConsensusEngine {
         const bad = hashes.findIndex((x) => x === null);
         if (bad >= 0) this.refuse('TX_BAD_SIGNATURE', `Transaction ${bad} of the block has an invalid signature or chain id.`, { index: bad });
         checks.push({ name: 'Transaction signatures', ok: true, detail: `${hashes.length} verified` });
-        if (this.h !== h) return null;
+        if (this.h !== h || !this.running) return null;
         const changes = applyTransactions(
           block.transactions,
           { genesis: this.options.genesis, height: h.height, blockTimeMs: block.header.timeMs, state: this.deps.store.state(), credentials: this.deps.credentials },
@@ -648,6 +650,8 @@ export class ConsensusEngine {
         h.validated.set(hash, result);
         return result;
       } catch (error) {
+        // Stopped meanwhile (the verification workers closed under it, say): not the block's fault.
+        if (!this.running) return null;
         const failure =
           error instanceof CivichainError ? error : new CivichainError('BLOCK_INVALID', `The block could not be checked: ${String(error)}`);
         // The hash covers the header only: a copy whose body was changed on the way (a relaying or
@@ -1111,7 +1115,8 @@ export class ConsensusEngine {
       return this.applyCandidates(h, candidates.slice(1));
     }
     void this.validate(next.block, hash, false, retried ? null : next.verified).then((validated) => {
-      if (this.h !== h || h.decided) return;
+      // Stopped meanwhile: the block is not the peer's fault, and the store may be closed.
+      if (!this.running || this.h !== h || h.decided) return;
       if (validated) return this.commit(validated, next.certificate);
       const failure = this.failures.get(next.block) ?? h.invalid.get(hash);
       // Another copy of the block was being checked and failed on its own body: check this one itself.
