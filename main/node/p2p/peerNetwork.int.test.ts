@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CivichainError } from '../../core/errors';
+import { testKey, testNote } from '../../core/ledger/testFixtures';
 import { makeTempDir } from '../../../test/support/tempDir';
 import { createLogger } from '../log';
 import { CLOSE_CODES, PeerRefused } from './errors';
@@ -9,6 +10,7 @@ import {
   ManualClock,
   OTHER_GENESIS_HASH,
   RawPeer,
+  TEST_CHAIN_ID,
   makeNetwork,
   syncRequest,
   waitFor,
@@ -362,6 +364,27 @@ describe('PeerNetwork: invalid input', () => {
     expect(node.received.length).toBeLessThanOrEqual(20);
     expect(node.network.bansInForce().map((b) => b.subject)).toContain(peer.key.publicKey);
     await expectGoodPeerWorks(node);
+  });
+
+  it('relayed transactions have a rate of their own: beyond it they are dropped, not held against the peer, and its other frames still count as usual; ten times the rate is a flood', async () => {
+    const node = await started({ rateBurst: 20, ratePerSecond: 1 });
+    const peer = await raw(node);
+    await peer.handshake();
+    await waitFor(() => node.network.peers().some((p) => p.id === peer.key.publicKey));
+    const signer = testKey('relayer');
+    const relay = (i: number) => ({ type: 'consensus', message: { type: 'tx', tx: testNote(TEST_CHAIN_ID, signer, `n${i}`) } });
+    // 190 relays: the relay bucket (9 × 20) takes 180, the other 10 are dropped; a sync request after them is delivered.
+    for (let i = 0; i < 190; i += 1) peer.send(relay(i));
+    peer.send({ type: 'consensus', message: syncRequest(77) });
+    await waitFor(() => node.received.some((r) => r.message.type === 'sync-request'));
+    const relayed = node.received.filter((r) => r.message.type === 'tx').length;
+    expect(relayed).toBeGreaterThanOrEqual(180);
+    expect(relayed).toBeLessThan(190);
+    expect(node.network.bansInForce()).toEqual([]);
+    // Past ten times the rate it is a flood: disconnected and banned.
+    for (let i = 0; i < 200; i += 1) peer.send(relay(1_000 + i));
+    expect(await peer.closed).toBe(CLOSE_CODES.misbehaved);
+    expect(node.network.bansInForce().map((b) => b.subject)).toContain(peer.key.publicKey);
   });
 
   it('engine refusals reported by the node count against the sender', async () => {

@@ -65,6 +65,10 @@ export const PING_INTERVAL_MS = 15_000;
 export const BAN_DURATION_MS = 10 * 60_000;
 /** Most final blocks a peer sends in answer to one catch-up request (the engine's batch). */
 const SYNC_ANSWER_BLOCKS = 50;
+/** Relayed transactions a peer may send, in multiples of its frame rate (and burst), before they are dropped. */
+const RELAY_RATE = 9;
+/** Frames of any kind, in multiples of the rate, beyond which a peer is flooding (penalised unparsed). */
+const CEILING_RATE = 10;
 /** How long `close()` waits for a peer to answer the close handshake before cutting the socket. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -167,6 +171,17 @@ interface Connection {
   latencyMs: number | null;
   height: number | null;
   readonly bucket: TokenBucket;
+  /**
+   * Relayed transactions have a bucket of their own (RELAY_RATE × the rate): beyond it they are dropped,
+   * not held against the peer. An honest validator passes on what its clients submit, faster than the rate
+   * under load; banning it for that would split the validators, and letting relays use up `bucket` would
+   * get its votes penalised. A dropped transaction still reaches this node in a block, checked there.
+   */
+  readonly relays: TokenBucket;
+  /** Every frame, before it is parsed: beyond this (CEILING_RATE × the rate) a peer is flooding. */
+  readonly ceiling: TokenBucket;
+  /** Relayed transactions dropped for arriving beyond their rate. */
+  relaysDropped: number;
   /** Final blocks this peer may still send in answer to our catch-up requests (not rate-limited). */
   expectedCommits: number;
   ping: { nonce: number; sentMs: number } | null;
@@ -537,6 +552,9 @@ export class PeerNetwork implements Network {
       latencyMs: null,
       height: null,
       bucket: new TokenBucket(this.rateBurst, this.ratePerSecond, now),
+      relays: new TokenBucket(this.rateBurst * RELAY_RATE, this.ratePerSecond * RELAY_RATE, now),
+      ceiling: new TokenBucket(this.rateBurst * CEILING_RATE, this.ratePerSecond * CEILING_RATE, now),
+      relaysDropped: 0,
       expectedCommits: 0,
       ping: null,
       cancelHandshakeTimer: null,
@@ -661,14 +679,15 @@ export class PeerNetwork implements Network {
     // Blocks we asked for arrive as fast as the peer can send them: they do not count against its rate,
     // up to the number we asked for. Anything else does.
     const mayBeAnswer = conn.state === 'ready' && conn.expectedCommits > 0;
-    if (!mayBeAnswer && !conn.bucket.take(now)) {
+    const overRate = (): void => {
       if (conn.state === 'handshake') {
         this.refuse(conn, 'PEER_HANDSHAKE_FAILED', 'Too many frames during the handshake.');
       } else {
         this.penaliseConnection(conn, 'PEER_RATE_EXCEEDED', 'The peer sends frames faster than allowed.', PENALTIES.rateExceeded);
       }
-      return;
-    }
+    };
+    // A flood is refused before it costs a parse.
+    if (!mayBeAnswer && !conn.ceiling.take(now)) return overRate();
     let frame: Frame;
     try {
       if (isBinary) throw new PenaliseSender('FRAME_BINARY', 'The peer sent a binary frame; the protocol uses text frames.', PENALTIES.binary);
@@ -679,7 +698,16 @@ export class PeerNetwork implements Network {
       else this.penaliseConnection(conn, error.code, error.message, error.penalty);
       return;
     }
-    if (mayBeAnswer) {
+    const relay = conn.state === 'ready' && frame.type === 'consensus' && (frame.message as { type?: unknown }).type === 'tx';
+    if (relay) {
+      if (!conn.relays.take(now)) {
+        conn.relaysDropped += 1;
+        return;
+      }
+    } else if (!mayBeAnswer && !conn.bucket.take(now)) {
+      return overRate();
+    }
+    if (mayBeAnswer && !relay) {
       if (frame.type === 'consensus' && frame.message.type === 'commit') {
         conn.expectedCommits -= 1;
       } else if (!conn.bucket.take(now)) {
