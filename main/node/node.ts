@@ -172,7 +172,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
       chainId: genesis.chainId,
       state: () => store.state(),
       credentials,
-      verifyCredentials: (claims) => verifier.verifyCredentials(claims),
+      verifyCredentials: (claims, precheckOptions) => verifier.verifyCredentials(claims, precheckOptions),
     });
     closers.push(() => pow.close?.());
 
@@ -342,7 +342,8 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
     const blockVerifier: Verifier = {
       async verifyTransactions(txs, chainId) {
         // Nothing to skip (catch-up, mostly): no need to hash every transaction here first.
-        if (mempool.size() === 0) return verifier.verifyTransactions(txs, chainId);
+        // Urgent: consensus waits on it with a round timer running, so it goes ahead of the submissions queued.
+        if (mempool.size() === 0) return verifier.verifyTransactions(txs, chainId, { urgent: true });
         const results: (string | null)[] = new Array<string | null>(txs.length).fill(null);
         const unknown: Transaction[] = [];
         const positions: number[] = [];
@@ -356,7 +357,7 @@ export async function startNode(options: NodeOptions, deps: NodeDependencies): P
           }
         });
         if (unknown.length > 0) {
-          const [verified] = await Promise.all([verifier.verifyTransactions(unknown, chainId), precheckCredentials(unknown)]);
+          const [verified] = await Promise.all([verifier.verifyTransactions(unknown, chainId, { urgent: true }), precheckCredentials(unknown, { urgent: true })]);
           positions.forEach((index, k) => (results[index] = verified[k] ?? null));
         }
         return results;

@@ -13,13 +13,13 @@ export function createCredentialPrecheck(deps: {
   chainId: string;
   state: () => StateReader;
   credentials: CredentialVerifier;
-  verifyCredentials: (claims: readonly CredentialClaim[]) => Promise<boolean[]>;
-}): (txs: readonly Transaction[]) => Promise<void> {
-  return async (txs) => {
+  verifyCredentials: (claims: readonly CredentialClaim[], options?: { urgent?: boolean }) => Promise<boolean[]>;
+}): (txs: readonly Transaction[], options?: { urgent?: boolean }) => Promise<void> {
+  return async (txs, options) => {
     const state = deps.state();
     const claims = ballotCredentialClaims(txs, deps.chainId, (id) => readElection(state, id));
     if (claims.length === 0) return;
-    const verdicts = await deps.verifyCredentials(claims);
+    const verdicts = await deps.verifyCredentials(claims, options);
     verdicts.forEach((ok, i) => {
       if (ok) deps.credentials.remember(claims[i] as CredentialClaim);
     });

@@ -139,6 +139,21 @@ describe('createVerifyPool (fake workers)', () => {
     await pool.close();
   });
 
+  it('sends urgent work (a block check) ahead of the submissions queued before it', async () => {
+    const { pool, workers } = fakePool({ workers: 1, maxInFlightPerWorker: 1, chunkSize: 4 });
+    const settledOrder: string[] = [];
+    const backlog = pool.verifyTransactions(notes.slice(0, 20), TEST_CHAIN_ID).then((r) => (settledOrder.push('backlog'), r));
+    const block = pool.verifyTransactions(notes.slice(20, 22), TEST_CHAIN_ID, { urgent: true }).then((r) => (settledOrder.push('block'), r));
+    expect(await block).toEqual(notes.slice(20, 22).map(transactionHash));
+    expect(await backlog).toEqual(notes.slice(0, 20).map(transactionHash));
+    expect(settledOrder).toEqual(['block', 'backlog']);
+    // The backlog's first chunk was on its way already; the block's two went next, before the other 16.
+    const sizes = (workers[0]?.posted ?? []).map((m) => (m as { tasks: unknown[] }).tasks.length);
+    expect(sizes).toEqual([4, 2, 4, 4, 4, 4]);
+    expect(pool.pendingTasks()).toBe(0);
+    await pool.close();
+  });
+
   it('does not send a transaction made here to the workers again once they found it valid (unless memoize is off)', async () => {
     const batch = notes.slice(20, 30);
     const forged = createTransactionFromJSON(JSON.parse(JSON.stringify(withBadSignature(notes[30] as Transaction))));

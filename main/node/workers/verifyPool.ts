@@ -6,7 +6,9 @@
  * the least loaded worker. A worker has at most `maxInFlightPerWorker` messages outstanding; what arrives
  * meanwhile waits in its queue and leaves in the next message, so many small calls (one transaction per
  * API submission) are batched without a timer, and the main thread only ever copies one chunk at a time.
- * Results come back in the order of the input.
+ * Results come back in the order of the input. Urgent work (a block's check: consensus waits on it, with a
+ * round timer running) has a queue of its own that each worker empties first, so it never waits behind a
+ * backlog of submissions; only the chunks already sent are finished before it.
  *
  * Failure. When a worker dies, the calls it was verifying reject with VERIFIER_FAILED and the worker is
  * started again; what was queued for it goes to the new worker. A worker that dies before it is ready
@@ -44,11 +46,17 @@ export const DEFAULT_VERIFY_CHUNK_SIZE = 256;
 export const DEFAULT_MAX_IN_FLIGHT_PER_WORKER = 2;
 
 /** A `Verifier` that can also check other signed things (votes, proposals) in bulk. */
+/** `urgent`: ahead of everything queued that is not (a block's check, not a submission's). */
+export interface VerifyOptions {
+  readonly urgent?: boolean;
+}
+
 export interface BatchVerifier extends Verifier {
+  verifyTransactions(transactions: readonly Transaction[], chainId: string, options?: VerifyOptions): Promise<(string | null)[]>;
   /** For each signed message: whether its signature is valid. */
   verifyBatch(items: readonly SignedMessage[]): Promise<boolean[]>;
   /** For each ballot credential: whether it verifies (partially-blind RSA, about a millisecond each). */
-  verifyCredentials(claims: readonly CredentialClaim[]): Promise<boolean[]>;
+  verifyCredentials(claims: readonly CredentialClaim[], options?: VerifyOptions): Promise<boolean[]>;
   /** Opens sealed applications with the reviewers' key, off the main thread (X25519, HKDF, AES-GCM). */
   openApplications(items: readonly OpenTask[]): Promise<OpenResult[]>;
 }
@@ -101,6 +109,8 @@ interface Slot {
   ready: boolean;
   lastError: string | null;
   queue: Item[];
+  /** Sent before `queue`. */
+  urgent: Item[];
   readonly inFlight: Map<number, Item[]>;
   /** Tasks queued or in flight on this worker. */
   load: number;
@@ -177,6 +187,7 @@ class WorkerVerifyPool implements VerifyPool {
       ready: false,
       lastError: null,
       queue: [],
+      urgent: [],
       inFlight: new Map(),
       load: 0,
     }));
@@ -184,7 +195,7 @@ class WorkerVerifyPool implements VerifyPool {
     for (const slot of this.slots) this.start(slot);
   }
 
-  async verifyTransactions(transactions: readonly Transaction[], chainId: string): Promise<(string | null)[]> {
+  async verifyTransactions(transactions: readonly Transaction[], chainId: string, options: VerifyOptions = {}): Promise<(string | null)[]> {
     const verified = this.verified;
     const results = new Array<string | null>(transactions.length).fill(null);
     const unknown: number[] = [];
@@ -194,7 +205,7 @@ class WorkerVerifyPool implements VerifyPool {
       else results[index] = hash;
     });
     if (unknown.length === 0) return results;
-    const checked = toTransactionResults(await this.run(unknown.map((index) => transactionTask(transactions[index] as Transaction, chainId))));
+    const checked = toTransactionResults(await this.run(unknown.map((index) => transactionTask(transactions[index] as Transaction, chainId)), options));
     unknown.forEach((index, k) => {
       const hash = checked[k] ?? null;
       results[index] = hash;
@@ -209,8 +220,8 @@ class WorkerVerifyPool implements VerifyPool {
     return toSignatureResults(await this.run(items.map((signed) => ({ kind: 'signature', signed: compactMessage(signed) }))));
   }
 
-  async verifyCredentials(claims: readonly CredentialClaim[]): Promise<boolean[]> {
-    return toSignatureResults(await this.run(claims.map((claim) => ({ kind: 'credential', claim }))));
+  async verifyCredentials(claims: readonly CredentialClaim[], options: VerifyOptions = {}): Promise<boolean[]> {
+    return toSignatureResults(await this.run(claims.map((claim) => ({ kind: 'credential', claim })), options));
   }
 
   async openApplications(items: readonly OpenTask[]): Promise<OpenResult[]> {
@@ -228,9 +239,10 @@ class WorkerVerifyPool implements VerifyPool {
     const terminating: Promise<number>[] = [];
     for (const slot of this.slots) {
       for (const items of slot.inFlight.values()) for (const item of items) settle(item.call, error);
-      for (const item of slot.queue) settle(item.call, error);
+      for (const item of [...slot.urgent, ...slot.queue]) settle(item.call, error);
       slot.inFlight.clear();
       slot.queue = [];
+      slot.urgent = [];
       slot.load = 0;
       const worker = slot.worker;
       // Forget the worker first, so that its exit is not taken for a crash.
@@ -240,7 +252,7 @@ class WorkerVerifyPool implements VerifyPool {
     await Promise.all(terminating);
   }
 
-  private run(tasks: readonly VerifyTask[]): Promise<VerifyResult[]> {
+  private run(tasks: readonly VerifyTask[], options: VerifyOptions = {}): Promise<VerifyResult[]> {
     if (this.closed) {
       return Promise.reject(new CivichainError('VERIFIER_CLOSED', 'The signature verifier is shut down; the node is stopping.'));
     }
@@ -251,7 +263,8 @@ class WorkerVerifyPool implements VerifyPool {
       for (let start = 0; start < tasks.length; start += this.chunkSize) {
         const slot = this.leastLoaded();
         const end = Math.min(start + this.chunkSize, tasks.length);
-        for (let index = start; index < end; index++) slot.queue.push({ call, index, task: tasks[index] as VerifyTask });
+        const queue = options.urgent ? slot.urgent : slot.queue;
+        for (let index = start; index < end; index++) queue.push({ call, index, task: tasks[index] as VerifyTask });
         slot.load += end - start;
         touched.add(slot);
       }
@@ -288,8 +301,8 @@ class WorkerVerifyPool implements VerifyPool {
   private dispatch(slot: Slot): void {
     if (this.closed) return;
     const worker = slot.worker ?? this.start(slot);
-    while (slot.inFlight.size < this.maxInFlight && slot.queue.length > 0) {
-      const taken = slot.queue.splice(0, this.chunkSize);
+    while (slot.inFlight.size < this.maxInFlight && (slot.urgent.length > 0 || slot.queue.length > 0)) {
+      const taken = (slot.urgent.length > 0 ? slot.urgent : slot.queue).splice(0, this.chunkSize);
       const items = taken.filter((item) => !item.call.settled);
       slot.load -= taken.length - items.length;
       if (items.length === 0) continue;
@@ -352,12 +365,13 @@ class WorkerVerifyPool implements VerifyPool {
         `The signature verification worker could not start (${reason}). Check that ${script} exists and is current: build with "npx electron-vite build".`,
         { worker: slot.index, exitCode, reason, script },
       );
-      for (const item of slot.queue) settle(item.call, error);
+      for (const item of [...slot.urgent, ...slot.queue]) settle(item.call, error);
       slot.queue = [];
+      slot.urgent = [];
     }
     for (const items of slot.inFlight.values()) for (const item of items) settle(item.call, error);
     slot.inFlight.clear();
-    slot.load = slot.queue.length;
+    slot.load = slot.urgent.length + slot.queue.length;
     this.deps.log?.warn('signature verification worker stopped', { worker: slot.index, exitCode, reason, restarting: wasReady });
     if (wasReady) this.dispatch(slot);
   }
