@@ -21,9 +21,7 @@
  * Target (issue 3, Acceptance "Targets"): ≥ 10,000 tx/s; Ed25519 verification on these 2 cores tops out
  * near 14,000/s (bench/verify.bench.ts).
  */
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startApiServer, type ApiServer } from '../main/node/api/wsServer';
 import { createLogger } from '../main/node/log';
 import { startNode, type CivichainNode } from '../main/node/node';
@@ -31,7 +29,7 @@ import { POW_WORKER_SCRIPT } from '../main/node/workers/proofOfWork';
 import { builtWorkerForTests } from '../main/node/workers/testSupport';
 import { VERIFY_WORKER_SCRIPT } from '../main/node/workers/verifyPool';
 import { makeTempDir } from '../test/support/tempDir';
-import { isIngestClientMessage, type IngestClientMessage, type IngestStart } from './support/ingestProtocol';
+import { runIngestClient } from './support/ingestRunner';
 import { measureMempoolOnly } from './support/mempoolOnly';
 import { otherLoad, startMonitor, type ResourceUse } from './support/monitor';
 import { cpuProfileArgument, startCpuProfile } from './support/profile';
@@ -49,35 +47,6 @@ const approval = choiceArgument('approval', ['auto', 'manual'] as const, 'auto')
 /** `--no-comparison` skips the second measurement (the mempool alone), for quicker repeated runs. */
 const compare = !process.argv.includes('--no-comparison');
 const cpuProfile = cpuProfileArgument();
-
-const VITE_NODE = fileURLToPath(new URL('../node_modules/vite-node/vite-node.mjs', import.meta.url));
-const CLIENT = fileURLToPath(new URL('./support/ingestClient.ts', import.meta.url));
-
-type Done = Extract<IngestClientMessage, { type: 'done' }>;
-
-/** Runs the client process; `onMeasuring` is told when the warm-up is over. Resolves with its result. */
-function runClient(start: IngestStart, onMeasuring: () => Promise<void>): Promise<Done> {
-  const child = fork(VITE_NODE, [CLIENT], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    child.on('message', (message: unknown) => {
-      if (!isIngestClientMessage(message)) return;
-      if (message.type === 'measuring') void onMeasuring();
-      if (message.type === 'done') {
-        settled = true;
-        resolve(message);
-      }
-      if (message.type === 'failed') {
-        settled = true;
-        reject(new RangeError(`The benchmark client failed: ${message.message}`));
-      }
-    });
-    child.on('exit', (code) => {
-      if (!settled) reject(new RangeError(`The benchmark client exited (code ${code}) before it reported.`));
-    });
-    child.send(start);
-  });
-}
 
 async function main(): Promise<void> {
   const temp = makeTempDir('civichain-bench-ingest-');
@@ -108,7 +77,7 @@ async function main(): Promise<void> {
       stopProfile: null,
     };
     console.log(`Client process: signing ${(warmup + count).toLocaleString('en-US')} transactions (not timed), then ${formatNumber(warmup)} warm-up submissions…`);
-    const result = await runClient(
+    const result = await runIngestClient(
       {
         type: 'start',
         apiUrl: api.apiUrl,

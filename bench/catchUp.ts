@@ -6,69 +6,18 @@
  *
  *   npx vite-node bench/catchUp.ts [--blocks 1000] [--txs-per-block 1000]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import { openStore } from '../main/node/store/database';
 import { buildTestBlock, createTestNetwork, noteTransaction } from '../main/node/store/testChain';
 import { makeTempDir } from '../test/support/tempDir';
+import { apiCaller, cpuSecondsOf, startNodeProcess } from './support/nodeProcess';
 import { machineFacts, numberArgument, printSummary, formatNumber } from './support/report';
 
 const BLOCKS = numberArgument('blocks', 1_000);
 const TXS_PER_BLOCK = numberArgument('txs-per-block', 1_000);
-const CLI = fileURLToPath(new URL('../bin/civichain.js', import.meta.url));
 const PASSPHRASE = 'catch-up-bench';
-
-function startNode(dataDir: string, peers: string[]): Promise<{ child: ChildProcess; apiUrl: string; token: string; p2pUrl: string }> {
-  const child = spawn(process.execPath, [CLI, 'node', '--data', dataDir, '--api-port', '0', '--p2p-port', '0', '--observer', '--log-level', 'warn', ...peers.flatMap((p) => ['--peer', p])], {
-    env: { ...process.env, CIVICHAIN_NODE_PASSPHRASE: PASSPHRASE },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const api = /API:\s+(\S+)/.exec(out)?.[1];
-      const p2p = /Peers:\s+(\S+)/.exec(out)?.[1];
-      const consoleUrl = /Console:\s+(\S+)/.exec(out)?.[1];
-      if (api && p2p && consoleUrl) resolve({ child, apiUrl: api, p2pUrl: p2p, token: new URL(consoleUrl).searchParams.get('token')! });
-    });
-    child.once('exit', (code) => reject(new RangeError(`a node exited (${code}) before it was ready`)));
-  });
-}
-
-async function headOf(apiUrl: string, token: string): Promise<() => Promise<number>> {
-  const ws = new WebSocket(apiUrl, { headers: { Authorization: `Bearer ${token}` } });
-  await new Promise((resolve) => ws.once('open', resolve));
-  let id = 0;
-  return () =>
-    new Promise((resolve) => {
-      const mine = ++id;
-      const onMessage = (data: WebSocket.RawData) => {
-        const reply = JSON.parse(String(data)) as { id?: number; result?: { height: number } };
-        if (reply.id !== mine) return;
-        ws.off('message', onMessage);
-        resolve(reply.result!.height);
-      };
-      ws.on('message', onMessage);
-      ws.send(JSON.stringify({ jsonrpc: '2.0', id: mine, method: 'node.status' }));
-    });
-}
-
-/** User + system CPU seconds of a process and all its threads so far (Linux /proc; null elsewhere). */
-function cpuSecondsOf(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    // Fields after the command name: state is field 3, utime 14, stime 15 (proc(5)), in clock ticks (100/s on Linux).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
 
 const temp = makeTempDir('civichain-catchup-');
 const processes: ChildProcess[] = [];
@@ -93,27 +42,25 @@ try {
   store.close();
   process.stdout.write(`  built in ${((Date.now() - buildStart) / 1000).toFixed(1)} s\n`);
 
-  const source = await startNode(sourceDir, []);
+  const source = await startNodeProcess(sourceDir, { passphrase: PASSPHRASE, observer: true });
   processes.push(source.child);
-  const fresh = await startNode(freshDir, []);
+  const fresh = await startNodeProcess(freshDir, { passphrase: PASSPHRASE, observer: true });
   processes.push(fresh.child);
-  const freshHead = await headOf(fresh.apiUrl, fresh.token);
+  const api = await apiCaller(fresh.apiUrl, fresh.token);
 
   // Tell the fresh node its peer, then time until it holds the whole chain.
-  const ws = new WebSocket(fresh.apiUrl, { headers: { Authorization: `Bearer ${fresh.token}` } });
-  await new Promise((resolve) => ws.once('open', resolve));
   const cpuBefore = cpuSecondsOf(fresh.child.pid);
   const started = Date.now();
-  ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'peers.add', params: { address: source.p2pUrl } }));
+  void api.call('peers.add', { address: source.p2pUrl });
   let height = 0;
   while (height < BLOCKS) {
     await new Promise((resolve) => setTimeout(resolve, 200));
-    height = await freshHead();
+    height = (await api.call<{ height: number }>('node.status')).height;
   }
   const seconds = (Date.now() - started) / 1000;
   const cpuAfter = cpuSecondsOf(fresh.child.pid);
   const cpu = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
-  ws.close();
+  api.close();
   const facts = machineFacts(temp.path);
   printSummary(
     'Catch-up of a fresh node from one peer (two processes on loopback)',

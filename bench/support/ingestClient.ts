@@ -94,7 +94,7 @@ function runPhase(
 
 async function run(config: IngestStart): Promise<void> {
   const total = config.warmup + config.count;
-  const prepared = presignNotes(config.chainId, total, SENDERS, `api-${Date.now()}`);
+  const prepared = presignNotes(config.chainId, total, SENDERS, config.seed ?? `api-${Date.now()}`);
   const requests = prepared.map(
     ({ tx }, id) => `{"jsonrpc":"2.0","id":${id},"method":"tx.submit","params":{"transaction":${JSON.stringify(tx)}}}`,
   );

@@ -18,6 +18,8 @@ export interface IngestStart {
   readonly inFlight: number;
   /** Requests per frame: 1 sends each on its own; more sends JSON-RPC 2.0 batch arrays (§6). */
   readonly batch: number;
+  /** Makes this client's transactions its own when several clients run at once (default: the time). */
+  readonly seed?: string;
 }
 
 /** client → parent */
