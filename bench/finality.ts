@@ -1,5 +1,5 @@
 /**
- * Finality (issue 3, Build 7b): 4 auto-approving validators IN ONE PROCESS (peering does not exist yet;
+ * Finality (issue 3, Build 7b): 4 auto-approving validators IN ONE PROCESS (bench/finalityNetwork.ts runs them as 4 processes on loopback;
  * see bench/support/validatorNetwork.ts for the wiring). Two measurements, each on a fresh network:
  *
  *  1. Saturation: transactions are offered as fast as the network takes them, round-robin over the

@@ -189,7 +189,7 @@ export function startValidatorNetwork(options: ValidatorNetworkOptions): Validat
     onCommit: null,
     onEngineEvent: null,
     description: [
-      `${options.validators} validators in ONE process (peering does not exist yet): real ConsensusEngine, own SQLite store and own TransactionPool each, auto-approve.`,
+      `${options.validators} validators in ONE process (bench/finalityNetwork.ts: 4 processes on loopback): real ConsensusEngine, own SQLite store and own TransactionPool each, auto-approve.`,
       `Every validator also proposes (rotation by height + round); quorum ${genesis.quorum} of ${options.validators}.`,
       `Proof-of-work: ${options.powDifficultyBits} bits (${options.powDifficultyBits === DEMO_POW_BITS ? "the demo's difficulty" : 'not the demo’s 8'}), solved ${options.pow === 'worker' ? 'in a worker thread per engine' : 'inline on the main thread'}.`,
       `Signature verification: ${
