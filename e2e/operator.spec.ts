@@ -88,6 +88,14 @@ async function findTransaction(api: NodeApi, type: string, redemption: string): 
   return null;
 }
 
+/**
+ * A text cell as the export writes it: one a spreadsheet would run as a formula (=, +, -, @ first) gets a
+ * leading apostrophe. Ids are random base64url, so one may well begin with "-".
+ */
+function spreadsheetText(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
 /** RFC 4180: fields in quotes may hold commas, quotes (doubled) and line breaks; lines end in CRLF. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
@@ -377,12 +385,12 @@ test.describe('the Operator desk at Octopus', () => {
     const data = rows.slice(1, rows.findIndex((row) => row.length === 1 && row[0] === ''));
     expect(data).toHaveLength(all.length);
     for (const r of all) {
-      const row = data.find((d) => d[1] === r.id);
+      const row = data.find((d) => d[1] === spreadsheetText(r.id));
       expect(row, `a CSV row for redemption ${r.id}`).toBeDefined();
-      expect(row?.slice(2)).toEqual([r.requestId, r.reference.startsWith('=') ? `'${r.reference}` : r.reference, r.payer, (r.amountCents / 100).toFixed(2), String(r.amountCents), r.status, r.claim ?? '']);
+      expect(row?.slice(2)).toEqual([spreadsheetText(r.requestId), spreadsheetText(r.reference), r.payer, (r.amountCents / 100).toFixed(2), String(r.amountCents), r.status, r.claim === null ? '' : spreadsheetText(r.claim)]);
       expect(row?.[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
     }
-    expect(data.find((d) => d[2] === pending)?.[3]).toBe(`'=1+2, "quoted"`);
+    expect(data.find((d) => d[2] === spreadsheetText(pending))?.[3]).toBe(`'=1+2, "quoted"`);
     // Oldest first, as a ledger reads.
     const times = data.map((d) => Date.parse(d[0] ?? ''));
     expect(times).toEqual([...times].sort((a, b) => a - b));
