@@ -291,7 +291,7 @@ describe('LedgerStore', () => {
     const applied = check.prepare<[], number>('SELECT id FROM schema_migrations ORDER BY id').pluck().all();
     check.close();
     expect(indexes).toEqual(['sqlite_autoindex_transactions_1', 'transactions_ballots', 'transactions_by_hash_prefix']);
-    expect(applied).toEqual([1, 2, 3, 4]);
+    expect(applied).toEqual([1, 2, 3, 4, 5]);
     expect(() => reopen()).not.toThrow();
   });
 
@@ -373,5 +373,65 @@ describe('LedgerStore.commitBlock and the mempool table', () => {
     const again = reopen();
     expect(again.head().height).toBe(1);
     expect(again.mempool.all().map((e) => e.hash)).toEqual([transactionHash(outside)]);
+  });
+
+  it('a block whose commit fails removes no waiting row, on disk or in the repository; the same block commits after', () => {
+    const s = open();
+    const next = buildTestBlock(s, network, [noteTransaction(network, 'in the block', 'f1')]);
+    const outside = noteTransaction(network, 'still waiting', 'f2');
+    const waiting = [...next.block.transactions, outside].map((tx, i) => ({ hash: transactionHash(tx), tx, receivedAtMs: 1000 + i }));
+    s.mempool.addMany(waiting);
+    // The disk refuses the last write of the block's transaction, after its mempool rows were deleted in it.
+    const side = new Database(stores.path);
+    side.exec("CREATE TRIGGER refuse_head BEFORE INSERT ON meta WHEN NEW.key = 'head' BEGIN SELECT RAISE(ABORT, 'disk says no'); END;");
+    expect(() => s.commitBlock(next.block, next.hash, next.certificate, next.changes)).toThrow(/disk says no/);
+    expect(s.head().height).toBe(0);
+    expect(waiting.map((w) => s.mempool.has(w.hash))).toEqual([true, true]);
+    expect(s.mempool.count()).toBe(2);
+    expect(s.mempool.all().map((e) => e.hash)).toEqual(waiting.map((w) => w.hash));
+    // Nor does a second add write the kept transaction twice.
+    expect(s.mempool.addMany(waiting)).toBe(0);
+    side.exec('DROP TRIGGER refuse_head');
+    side.close();
+    s.commitBlock(next.block, next.hash, next.certificate, next.changes);
+    expect(s.mempool.has(waiting[0]!.hash)).toBe(false);
+    expect(reopen().mempool.all().map((e) => e.hash)).toEqual([transactionHash(outside)]);
+  });
+
+  it('migrates a mempool table keyed by hash (schema 4): the waiting rows kept in order, removed by a block; a copied row dropped', () => {
+    const s = open();
+    const next = buildTestBlock(s, network, [noteTransaction(network, 'in the block', 'm1')]);
+    const outside = noteTransaction(network, 'still waiting', 'm2');
+    const waiting = [...next.block.transactions, outside].map((tx, i) => ({ hash: transactionHash(tx), tx, receivedAtMs: 1000 + i }));
+    s.mempool.addMany(waiting);
+    stores.close();
+    // The table as migration 2 made it, with the same rows, and migration 5 not yet applied.
+    const db = new Database(stores.path);
+    db.exec(`
+      CREATE TABLE old_mempool (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, tx TEXT NOT NULL, received_at_ms INTEGER NOT NULL) STRICT;
+      INSERT INTO old_mempool SELECT seq, hash, tx, received_at_ms FROM mempool;
+      DROP TABLE mempool;
+      ALTER TABLE old_mempool RENAME TO mempool;
+      DELETE FROM schema_migrations WHERE id = 5;
+    `);
+    db.close();
+
+    const migrated = open();
+    expect(migrated.mempool.all().map((e) => [e.hash, e.receivedAtMs])).toEqual(waiting.map((w) => [w.hash, w.receivedAtMs]));
+    stores.close();
+    const check = new Database(stores.path);
+    expect(check.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'mempool'").all()).toEqual([]);
+    // No unique index forbids a second row of a waiting hash now: one written behind the node's back is a copy.
+    check.exec(`INSERT INTO mempool (hash, tx, received_at_ms) SELECT hash, tx, received_at_ms FROM mempool WHERE hash = '${waiting[1]!.hash}'`);
+    check.close();
+    const again = open();
+    expect(again.mempool.count()).toBe(2);
+    expect(again.mempool.all().map((e) => e.hash)).toEqual(waiting.map((w) => w.hash));
+    again.commitBlock(next.block, next.hash, next.certificate, next.changes);
+    expect(again.mempool.all().map((e) => e.hash)).toEqual([transactionHash(outside)]);
+    stores.close();
+    const rows = new Database(stores.path, { readonly: true });
+    expect(rows.prepare('SELECT hash FROM mempool').pluck().all()).toEqual([transactionHash(outside)]);
+    rows.close();
   });
 });

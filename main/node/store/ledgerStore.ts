@@ -309,7 +309,8 @@ export class LedgerStore implements ConsensusStore {
   private current: HeadRecord;
   private readonly reader: StateReader;
   private readonly sql: Statements;
-  private readonly writeBlock: (row: CommitRow) => void;
+  /** Writes a block in one SQLite transaction; returns the hashes whose mempool rows it removed. */
+  private readonly writeBlock: (row: CommitRow) => string[];
   /** Which hashes may be on the chain: most replay checks end here, without SQLite. */
   private readonly txFilter: TxHashFilter;
   /** The newest state values, told of every commit. */
@@ -329,7 +330,7 @@ export class LedgerStore implements ConsensusStore {
       sql.insertBlock.run(header.height, row.hash, row.headerText, row.block.signature, row.certificateText, row.digest);
       row.txRows.forEach(({ hash, body, tx }, index) => sql.insertTx.run(hash, header.height, index, body, tx.signature));
       // Final now: no longer waiting (the mempool forgets them in memory; see TransactionPool.included).
-      this.mempool.removeWithin(row.txRows.map((r) => r.hash));
+      const removed = this.mempool.removeWithin(row.txRows.map((r) => r.hash));
       for (const [key, value] of row.writes) {
         if (value === null) sql.deleteState.run(key);
         else sql.upsertState.run(key, value);
@@ -338,6 +339,7 @@ export class LedgerStore implements ConsensusStore {
       // The height is decided: its prepared certificates are of no further use (as MemoryConsensusStore).
       sql.deletePrepared.run(header.height);
       sql.putHead.run(HEAD_META_KEY, JSON.stringify({ height: header.height, hash: row.hash, digest: row.digest }));
+      return removed;
     });
     this.mempool = new MempoolRepository(db, () => this.checkpointer?.request());
     const stateCache = new StateCache((key) => sql.getState.get(key) ?? null);
@@ -404,7 +406,7 @@ export class LedgerStore implements ConsensusStore {
       writes,
     });
     this.txFilter.add(changes.txHashes);
-    this.writeBlock({ block, hash: blockHash, headerText, certificateText, txRows, writes, digest });
+    this.mempool.forget(this.writeBlock({ block, hash: blockHash, headerText, certificateText, txRows, writes, digest }));
     this.checkpointer?.request();
     this.stateCache.committed(writes);
     this.current = { height: header.height, hash: blockHash, timeMs: header.timeMs, digest };

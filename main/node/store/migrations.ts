@@ -166,4 +166,26 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE type = 'election.ballot';
     `,
   },
+  {
+    id: 5,
+    name: 'mempool-by-seq',
+    // The mempool table rebuilt without the unique index on its hash. As with the transactions of
+    // migration 4, a random 64-character key went into a random leaf of that index: a group commit of a few
+    // hundred submissions dirtied a few hundred index pages, and a final block's removal as many again, all
+    // written to the WAL on the main thread. Now a row is found by its seq (the rowid, in arrival order):
+    // the repository keeps each waiting hash's seq in memory (MempoolRepository), so inserts append to the
+    // last leaf and a block removes the oldest rows. That a transaction waits once is the mempool's rule,
+    // checked against that map before a row is written.
+    sql: `
+      CREATE TABLE mempool_rebuilt (
+        seq            INTEGER PRIMARY KEY,
+        hash           TEXT NOT NULL,
+        tx             TEXT NOT NULL,
+        received_at_ms INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO mempool_rebuilt (seq, hash, tx, received_at_ms) SELECT seq, hash, tx, received_at_ms FROM mempool ORDER BY seq;
+      DROP TABLE mempool;
+      ALTER TABLE mempool_rebuilt RENAME TO mempool;
+    `,
+  },
 ];
