@@ -361,12 +361,18 @@ describe('MempoolRepository', () => {
 });
 
 describe('LedgerStore.commitBlock and the mempool table', () => {
+  /** The next block of `s` holding `inBlock` notes, and those notes with one more kept as waiting in its mempool. */
+  function blockOverWaiting(s: LedgerStore, label: string, inBlock = 1) {
+    const next = buildTestBlock(s, network, Array.from({ length: inBlock }, (_, i) => noteTransaction(network, `in the block ${i}`, `${label}${i}`)));
+    const outside = noteTransaction(network, 'still waiting', `${label}-out`);
+    const waiting = [...next.block.transactions, outside].map((tx, i) => ({ hash: transactionHash(tx), tx, receivedAtMs: 1000 + i }));
+    expect(s.mempool.addMany(waiting)).toBe(inBlock + 1);
+    return { next, outside, waiting };
+  }
+
   it('deletes the waiting rows of the transactions a block includes, in the block’s own commit, and leaves the others', () => {
     const s = open();
-    const next = buildTestBlock(s, network, [noteTransaction(network, 'in the block', 'w1'), noteTransaction(network, 'also in it', 'w2')]);
-    const outside = noteTransaction(network, 'still waiting', 'w3');
-    const waiting = [...next.block.transactions, outside].map((tx, i) => ({ hash: transactionHash(tx), tx, receivedAtMs: 1000 + i }));
-    expect(s.mempool.addMany(waiting)).toBe(3);
+    const { next, outside } = blockOverWaiting(s, 'w', 2);
     s.commitBlock(next.block, next.hash, next.certificate, next.changes);
     expect(s.mempool.all().map((e) => e.hash)).toEqual([transactionHash(outside)]);
     // Durable with the block: a reopened store has the block and not its transactions as waiting.
@@ -377,10 +383,7 @@ describe('LedgerStore.commitBlock and the mempool table', () => {
 
   it('a block whose commit fails removes no waiting row, on disk or in the repository; the same block commits after', () => {
     const s = open();
-    const next = buildTestBlock(s, network, [noteTransaction(network, 'in the block', 'f1')]);
-    const outside = noteTransaction(network, 'still waiting', 'f2');
-    const waiting = [...next.block.transactions, outside].map((tx, i) => ({ hash: transactionHash(tx), tx, receivedAtMs: 1000 + i }));
-    s.mempool.addMany(waiting);
+    const { next, outside, waiting } = blockOverWaiting(s, 'f');
     // The disk refuses the last write of the block's transaction, after its mempool rows were deleted in it.
     const side = new Database(stores.path);
     side.exec("CREATE TRIGGER refuse_head BEFORE INSERT ON meta WHEN NEW.key = 'head' BEGIN SELECT RAISE(ABORT, 'disk says no'); END;");
@@ -400,10 +403,7 @@ describe('LedgerStore.commitBlock and the mempool table', () => {
 
   it('migrates a mempool table keyed by hash (schema 4): the waiting rows kept in order, removed by a block; a copied row dropped', () => {
     const s = open();
-    const next = buildTestBlock(s, network, [noteTransaction(network, 'in the block', 'm1')]);
-    const outside = noteTransaction(network, 'still waiting', 'm2');
-    const waiting = [...next.block.transactions, outside].map((tx, i) => ({ hash: transactionHash(tx), tx, receivedAtMs: 1000 + i }));
-    s.mempool.addMany(waiting);
+    const { next, outside, waiting } = blockOverWaiting(s, 'm');
     stores.close();
     // The table as migration 2 made it, with the same rows, and migration 5 not yet applied.
     const db = new Database(stores.path);

@@ -15,7 +15,7 @@ export interface MempoolEntry {
   readonly receivedAtMs: number;
 }
 
-type Row = { seq: number; hash: string; tx: string; received_at_ms: number };
+type Row = { hash: string; tx: string; received_at_ms: number };
 
 export class MempoolRepository {
   private readonly insert: Database.Statement<[string, string, number]>;
@@ -38,7 +38,7 @@ export class MempoolRepository {
     this.insert = db.prepare('INSERT INTO mempool (hash, tx, received_at_ms) VALUES (?, ?, ?)');
     this.removeOne = db.prepare('DELETE FROM mempool WHERE seq = ?');
     // seq is the rowid, given in increasing order: arrival order.
-    this.selectAll = db.prepare('SELECT seq, hash, tx, received_at_ms FROM mempool ORDER BY seq');
+    this.selectAll = db.prepare('SELECT hash, tx, received_at_ms FROM mempool ORDER BY seq');
     this.insertMany = db.transaction((entries: readonly MempoolEntry[]) => {
       const added = new Map<string, number>();
       for (const entry of entries) {
