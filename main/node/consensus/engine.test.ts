@@ -24,6 +24,9 @@ class ListMempool implements Mempool {
   size() {
     return this.txs.size;
   }
+  get(hash: string) {
+    return this.txs.get(hash) ?? null;
+  }
   remove(hashes: readonly string[]) {
     for (const h of hashes) this.txs.delete(h);
   }
@@ -301,6 +304,45 @@ describe('relay: a peer\'s message is passed on only after it has been checked h
     expect(node.relayed, 'not before the block is checked').toEqual([]);
     await node.run(10);
     expect(node.relayed).toEqual([{ from: 'peer-1', message: JSON.parse(JSON.stringify(proposal)) }]);
+  });
+});
+
+describe("a peer's proposal: transactions already waiting here are checked as the mempool's copies", () => {
+  const proposalOf = (node: ReturnType<typeof singleNode>, transactions: Transaction[]) => {
+    const head = node.store.head();
+    const block = testBlock({ chainId: genesis.chainId, height: 1, previousHash: head.hash, timeMs: head.timeMs + 1, proposer, transactions });
+    // Through JSON, as from a socket: new objects, equal to the waiting ones.
+    return JSON.parse(JSON.stringify(signProposal({ chainId: genesis.chainId, height: 1, round: 0, block, blockHash: blockHash(block.header), justification: [] }, proposer.publicKey, proposer.privateKey)));
+  };
+
+  it('a waiting transaction goes to the verifier as the object the mempool verified (remembered there), one not waiting as it came', async () => {
+    const checked: (readonly Transaction[])[] = [];
+    const node = singleNode({ keys: [], onVerify: (txs) => checked.push(txs) });
+    const waiting = testNote(genesis.chainId, alice, 'waiting');
+    const unknown = testNote(genesis.chainId, alice, 'not-waiting');
+    node.mempool.txs.set(transactionHash(waiting), waiting);
+    node.engine.receive('peer-1', proposalOf(node, [waiting, unknown]));
+    await node.run(10);
+    expect(checked).toHaveLength(1);
+    expect(checked[0]![0]).toBe(waiting);
+    expect(checked[0]![1]).not.toBe(unknown);
+    expect(checked[0]![1]).toEqual(unknown);
+    expect(node.relayed, 'the block passed every check').toHaveLength(1);
+  });
+
+  it('a copy with the same hash but another signature is not replaced: it is verified, and the block refused', async () => {
+    const checked: (readonly Transaction[])[] = [];
+    const node = singleNode({ keys: [], onVerify: (txs) => checked.push(txs) });
+    const waiting = testNote(genesis.chainId, alice, 'waiting');
+    node.mempool.txs.set(transactionHash(waiting), waiting);
+    const flipped = waiting.signature.startsWith('0') ? `1${waiting.signature.slice(1)}` : `0${waiting.signature.slice(1)}`;
+    node.engine.receive('peer-1', proposalOf(node, [{ ...waiting, signature: flipped }]));
+    await node.run(10);
+    expect(checked).toHaveLength(1);
+    expect(checked[0]![0]).not.toBe(waiting);
+    expect(checked[0]![0]!.signature).toBe(flipped);
+    expect(node.relayed).toEqual([]);
+    expect(node.store.head().height).toBe(0);
   });
 });
 

@@ -613,8 +613,11 @@ export class ConsensusEngine {
     const work = (async (): Promise<ValidatedBlock | null> => {
       const checks: BlockCheck[] = [];
       try {
+        // A peer's block carries copies of transactions this node mostly verified when they were gossiped:
+        // checked as those (the verifier remembers them), each signature is verified once per node, not twice.
+        const checked = verified === null ? this.withWaitingCopies(block) : block;
         checkBlockHeader(
-          block,
+          checked,
           {
             chainId: this.options.genesis.chainId,
             height: h.height,
@@ -635,18 +638,18 @@ export class ConsensusEngine {
         if (isProposal && block.header.timeMs > this.deps.clock.now() + this.maxClockDriftMs) {
           this.refuse('BLOCK_FROM_FUTURE', 'The block is dated in the future; check the proposer’s clock.');
         }
-        const hashes = await (verified ?? this.deps.verifier.verifyTransactions(block.transactions, this.options.genesis.chainId));
+        const hashes = await (verified ?? this.deps.verifier.verifyTransactions(checked.transactions, this.options.genesis.chainId));
         const bad = hashes.findIndex((x) => x === null);
         if (bad >= 0) this.refuse('TX_BAD_SIGNATURE', `Transaction ${bad} of the block has an invalid signature or chain id.`, { index: bad });
         checks.push({ name: 'Transaction signatures', ok: true, detail: `${hashes.length} verified` });
         if (this.h !== h || !this.running) return null;
         const changes = applyTransactions(
-          block.transactions,
+          checked.transactions,
           { genesis: this.options.genesis, height: h.height, blockTimeMs: block.header.timeMs, state: this.deps.store.state(), credentials: this.deps.credentials },
           this.deps.registry,
         );
         checks.push({ name: 'Transaction rules', ok: true, detail: `${changes.writes.size} state changes` });
-        const result: ValidatedBlock = { block, hash, changes, checks };
+        const result: ValidatedBlock = { block: checked, hash, changes, checks };
         h.validated.set(hash, result);
         return result;
       } catch (error) {
@@ -668,6 +671,22 @@ export class ConsensusEngine {
       if (h.validating.get(hash) === work) h.validating.delete(hash);
     });
     return work;
+  }
+
+  /**
+   * The block with each transaction that this node's mempool holds, with the same hash and the same
+   * signature, replaced by the mempool's object: the same transaction (the hash covers every other field),
+   * whose signature the verifier has already checked and whose hash is remembered. Others stay as they came.
+   */
+  private withWaitingCopies(block: Block): Block {
+    let replaced = 0;
+    const transactions = block.transactions.map((tx) => {
+      const waiting = this.deps.mempool.get(transactionHash(tx));
+      if (waiting === null || waiting === tx || waiting.signature !== tx.signature) return tx;
+      replaced += 1;
+      return waiting;
+    });
+    return replaced === 0 ? block : Object.freeze({ ...block, transactions: Object.freeze(transactions) });
   }
 
   // Votes ----------------------------------------------------------------------------------------------

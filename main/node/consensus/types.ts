@@ -59,6 +59,8 @@ export interface Mempool {
   /** Transactions waiting, oldest first, at most `max`. */
   pending(max: number): readonly Transaction[];
   size(): number;
+  /** The waiting transaction with this hash, if any (its signature was verified when it arrived). */
+  get(hash: string): Transaction | null;
   /** Called when transactions turned out invalid. */
   remove(hashes: readonly string[]): void;
   /** Called when transactions became final: the store removed what it kept of them in the block's own commit. */

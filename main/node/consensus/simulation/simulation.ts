@@ -81,6 +81,9 @@ export class SimMempool implements Mempool {
   size(): number {
     return this.txs.size;
   }
+  get(hash: string): Transaction | null {
+    return this.txs.get(hash) ?? null;
+  }
   remove(hashes: readonly string[]): void {
     for (const hash of hashes) this.txs.delete(hash);
   }
