@@ -98,6 +98,22 @@ describe('PeerNetwork: connecting', () => {
     expect(b.received.map((r) => (r.message.type === 'vote' ? r.message.height : -1))).toEqual([7, 9]);
   });
 
+  it('a gossip frame whose very text was taken already is dropped unparsed; catch-up requests that repeat are still delivered', async () => {
+    const vote = { type: 'vote' as const, kind: 'prepare' as const, chainId: 'civichain-test', height: 3, round: 0, blockHash: 'ab'.repeat(32), validator: 'cd'.repeat(32), signature: 'ef'.repeat(64) };
+    const b = await started();
+    const peer = await raw(b);
+    await peer.handshake();
+    await waitFor(() => b.network.peers().length === 1);
+    peer.send({ type: 'consensus', message: vote });
+    peer.send({ type: 'consensus', message: vote });
+    peer.send({ type: 'consensus', message: syncRequest(2) });
+    peer.send({ type: 'consensus', message: syncRequest(2) });
+    peer.send({ type: 'consensus', message: { ...vote, height: 4 } });
+    await waitFor(() => b.received.some((r) => r.message.type === 'vote' && r.message.height === 4));
+    expect(b.received.map((r) => r.message)).toEqual([vote, syncRequest(2), syncRequest(2), { ...vote, height: 4 }]);
+    expect(b.network.relayStats().duplicateFrames).toBe(1);
+  });
+
   it('relay: a message the node has validated goes to every peer but its sender, once however often it comes', async () => {
     const vote = {
       type: 'vote' as const,
@@ -126,7 +142,7 @@ describe('PeerNetwork: connecting', () => {
     c.network.broadcast({ ...vote, round: 1 });
     await waitFor(() => a.received.length === 1);
     expect(a.received.map((r) => r.message)).toEqual([{ ...vote, round: 1 }]);
-    expect(b.network.relayStats()).toEqual({ relayed: 2, framesOut: 2 });
+    expect(b.network.relayStats()).toEqual({ relayed: 2, framesOut: 2, duplicateFrames: 0 });
     expect(a.network.peers()).toHaveLength(1);
     expect(c.network.peers()).toHaveLength(1);
   });

@@ -108,6 +108,8 @@ export interface RelayStats {
   readonly relayed: number;
   /** Frames those messages went out in (one per peer). */
   readonly framesOut: number;
+  /** Gossip frames received whose text was one already taken: dropped before they were parsed. */
+  readonly duplicateFrames: number;
 }
 
 export type PeerEvent =
@@ -203,6 +205,14 @@ function short(hex: string): string {
   return `${hex.slice(0, 8)}…`;
 }
 
+/**
+ * Whether a message is gossip, delivered once however many peers pass it on. Catch-up requests and their
+ * answers are not: the same request may rightly come again (a restarted or stalled node asks anew).
+ */
+function isGossip(message: ConsensusMessage): boolean {
+  return message.type !== 'sync-request' && message.type !== 'commit' && message.type !== 'sync-end';
+}
+
 /** The hash a consensus message is deduplicated by: SHA-256 of its canonical JSON (RFC 8785). */
 export function consensusMessageId(message: ConsensusMessage): string {
   return createHash('sha256').update(canonicalBytes(message)).digest('hex');
@@ -232,6 +242,9 @@ export class PeerNetwork implements Network {
   private readonly seen: SeenCache;
   /** Messages already relayed, by hash: each is passed on once. */
   private readonly relayed: SeenCache;
+  /** SHA-256 of the text of gossip frames taken (parsed and handed on): a copy is dropped unparsed. */
+  private readonly seenText: SeenCache;
+  private duplicateFrames = 0;
   private readonly peerExchange: boolean;
   private relayCount = 0;
   private relayFrames = 0;
@@ -272,6 +285,7 @@ export class PeerNetwork implements Network {
     this.maxKnownAddresses = options.maxKnownAddresses ?? 1_000;
     this.seen = new SeenCache(options.seenCacheSize ?? 50_000);
     this.relayed = new SeenCache(options.seenCacheSize ?? 50_000);
+    this.seenText = new SeenCache(options.seenCacheSize ?? 50_000);
     this.peerExchange = options.peerExchange ?? true;
     this.keys = deps.keys ?? new PublicKeyCache();
     this.random = deps.random ?? Math.random;
@@ -506,7 +520,7 @@ export class PeerNetwork implements Network {
   }
 
   relayStats(): RelayStats {
-    return { relayed: this.relayCount, framesOut: this.relayFrames };
+    return { relayed: this.relayCount, framesOut: this.relayFrames, duplicateFrames: this.duplicateFrames };
   }
 
   send(peerId: string, message: ConsensusMessage): void {
@@ -688,6 +702,13 @@ export class PeerNetwork implements Network {
     };
     // A flood is refused before it costs a parse.
     if (!mayBeAnswer && !conn.ceiling.take(now)) return overRate();
+    // Gossip comes once from each peer that has it, mostly as the same text: a copy of a frame already
+    // taken costs a hash, not a parse and a canonical form (the dedup by message id below still holds).
+    const textId = conn.state === 'ready' && !isBinary ? createHash('sha256').update(bytes).digest('hex') : null;
+    if (textId !== null && this.seenText.has(textId)) {
+      this.duplicateFrames += 1;
+      return;
+    }
     let frame: Frame;
     try {
       if (isBinary) throw new PenaliseSender('FRAME_BINARY', 'The peer sent a binary frame; the protocol uses text frames.', PENALTIES.binary);
@@ -707,6 +728,7 @@ export class PeerNetwork implements Network {
     } else if (!mayBeAnswer && !conn.bucket.take(now)) {
       return overRate();
     }
+    if (textId !== null && frame.type === 'consensus' && isGossip(frame.message)) this.seenText.add(textId);
     if (mayBeAnswer && !relay) {
       if (frame.type === 'consensus' && frame.message.type === 'commit') {
         conn.expectedCommits -= 1;
@@ -890,10 +912,8 @@ export class PeerNetwork implements Network {
   /** Hands a consensus message to the node once; the node's verdict on it may penalise the sender. */
   private deliver(conn: Connection, message: ConsensusMessage): void {
     const key = conn.key as string;
-    // Gossip is delivered once however many peers relay it. Catch-up requests and their answers are
-    // not gossip: the same request may rightly come again (a restarted or stalled node asks anew).
-    const isGossip = message.type !== 'sync-request' && message.type !== 'commit' && message.type !== 'sync-end';
-    if (isGossip && !this.seen.add(consensusMessageId(message))) return;
+    // Gossip is delivered once however many peers relay it, whatever the text of each copy.
+    if (isGossip(message) && !this.seen.add(consensusMessageId(message))) return;
     try {
       this.deps.onMessage(key, message);
     } catch (error) {
