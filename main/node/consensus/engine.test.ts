@@ -6,7 +6,7 @@ import { signProposal } from '../../core/ledger/consensusMessages';
 import { testBlock, testCertificate, testGenesis, testKey, testNote, type TestKey } from '../../core/ledger/testFixtures';
 import { signVote } from '../../core/ledger/votes';
 import { createDefaultRegistry } from '../../core/rules/index';
-import { checkTransactionEnvelope, transactionHash, type Transaction } from '../../core/ledger/transaction';
+import { checkTransactionEnvelope, rememberedTransactionHash, transactionHash, type Transaction } from '../../core/ledger/transaction';
 import { ConsensusEngine } from './engine';
 import { MemoryConsensusStore } from './memoryStore';
 import { SimClock } from './simulation/simulation';
@@ -327,6 +327,7 @@ describe("a peer's proposal: transactions already waiting here are checked as th
     expect(checked[0]![0]).toBe(waiting);
     expect(checked[0]![1]).not.toBe(unknown);
     expect(checked[0]![1]).toEqual(unknown);
+    expect(rememberedTransactionHash(checked[0]![1]!), 'parsed here once: its hash is remembered').toBe(transactionHash(unknown));
     expect(node.relayed, 'the block passed every check').toHaveLength(1);
   });
 

@@ -35,7 +35,7 @@ import {
   type Rejection,
   type RoundChange,
 } from '../../core/ledger/consensusMessages';
-import { transactionHash, type Transaction } from '../../core/ledger/transaction';
+import { createTransactionFromJSON, rememberedTransactionHash, transactionHash, type Transaction } from '../../core/ledger/transaction';
 import {
   checkCommitCertificate,
   checkQuorumSignatures,
@@ -674,19 +674,29 @@ export class ConsensusEngine {
   }
 
   /**
-   * The block with each transaction that this node's mempool holds, with the same hash and the same
-   * signature, replaced by the mempool's object: the same transaction (the hash covers every other field),
-   * whose signature the verifier has already checked and whose hash is remembered. Others stay as they came.
+   * The block with its transactions in this node's own frozen form, hashed once (the Merkle root and the
+   * verifier reuse that hash, and the workers get the hash alone), and each one the mempool holds with the
+   * same hash and signature replaced by the mempool's object: the same transaction (the hash covers every
+   * other field), whose signature the verifier has already checked. One that cannot be read so (too large)
+   * stays as it came, for the checks to refuse.
    */
   private withWaitingCopies(block: Block): Block {
-    let replaced = 0;
+    let changed = false;
     const transactions = block.transactions.map((tx) => {
-      const waiting = this.deps.mempool.get(transactionHash(tx));
-      if (waiting === null || waiting === tx || waiting.signature !== tx.signature) return tx;
-      replaced += 1;
-      return waiting;
+      let own = tx;
+      if (rememberedTransactionHash(tx) === undefined) {
+        try {
+          own = createTransactionFromJSON(tx);
+        } catch {
+          return tx;
+        }
+      }
+      const waiting = this.deps.mempool.get(transactionHash(own));
+      const use = waiting !== null && waiting.signature === tx.signature ? waiting : own;
+      if (use !== tx) changed = true;
+      return use;
     });
-    return replaced === 0 ? block : Object.freeze({ ...block, transactions: Object.freeze(transactions) });
+    return changed ? Object.freeze({ ...block, transactions: Object.freeze(transactions) }) : block;
   }
 
   // Votes ----------------------------------------------------------------------------------------------

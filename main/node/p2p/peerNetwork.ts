@@ -704,7 +704,8 @@ export class PeerNetwork implements Network {
     if (!mayBeAnswer && !conn.ceiling.take(now)) return overRate();
     // Gossip comes once from each peer that has it, mostly as the same text: a copy of a frame already
     // taken costs a hash, not a parse and a canonical form (the dedup by message id below still holds).
-    const textId = conn.state === 'ready' && !isBinary ? createHash('sha256').update(bytes).digest('hex') : null;
+    // Not while blocks we asked for may come: those big answers are never gossip, so hashing them is waste.
+    const textId = conn.state === 'ready' && !isBinary && !mayBeAnswer ? createHash('sha256').update(bytes).digest('hex') : null;
     if (textId !== null && this.seenText.has(textId)) {
       this.duplicateFrames += 1;
       return;
